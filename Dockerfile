@@ -1,0 +1,12 @@
+# The production image: one image, three roles (web, worker, beat) chosen by the command.
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+COPY . .
+RUN DJANGO_DEBUG=1 python manage.py collectstatic --noinput --verbosity 0
+RUN useradd --system jorgebot
+USER jorgebot
+EXPOSE 8000
+CMD ["gunicorn", "jorgebot.wsgi", "--bind", "0.0.0.0:8000", "--workers", "4", "--worker-class", "gthread", "--threads", "4"]

@@ -1,0 +1,30 @@
+# Jorgebot: `make run` for a running admin with demo data, `make test` for the suite.
+# Both need only Python 3.11+: without DATABASE_URL / REDIS_URL they start embedded servers.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: install run test bench lint clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(PY) -m jorgebot.embedded -- $(PY) -m jorgebot.devserver
+
+test: install
+	$(PY) -m jorgebot.embedded -- $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(PY) -m ruff check .
+
+bench: install
+	@for script in bench/*.py; do echo "== $$script"; $(PY) -m jorgebot.embedded -- $(PY) $$script || exit 1; done
+
+clean:
+	rm -rf var staticfiles

@@ -1,0 +1,221 @@
+"""Shared parts of the benchmarks: a throwaway database, the app under gunicorn, a worker, a load client.
+
+Benchmarks run against real PostgreSQL and Redis (DATABASE_URL / REDIS_URL, or the embedded
+servers: `python -m jorgebot.embedded -- python bench/NAME.py`). Each makes its own database and
+Redis logical databases and removes them after, so it never touches an install's data.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit, urlunsplit
+
+import psycopg
+import redis
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+# Redis logical databases 13-15 belong to the benchmarks (app, broker, cachalot).
+BENCH_REDIS_DB = 13
+
+
+def _admin_connection(database_url: str) -> psycopg.Connection:
+    parts = urlsplit(database_url)
+    host = parse_qs(parts.query).get("host", [parts.hostname or "127.0.0.1"])[0]
+    return psycopg.connect(
+        host=host, port=parts.port or 5432, user=parts.username or "postgres", password=parts.password or None,
+        dbname="postgres", autocommit=True,
+    )
+
+
+@contextmanager
+def bench_environment(name: str, **extra: str) -> Iterator[dict[str, str]]:
+    """Env for app processes: a fresh migrated database `jorgebot_bench_<name>` and empty Redis dbs."""
+    database_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/jorgebot")
+    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    db_name = f"jorgebot_bench_{name}"
+    with _admin_connection(database_url) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{db_name}"')
+    parts = urlsplit(database_url)
+    bench_db_url = urlunsplit((parts.scheme, parts.netloc, f"/{db_name}", parts.query, ""))
+    redis_parts = urlsplit(redis_url)
+    bench_redis_url = urlunsplit((redis_parts.scheme, redis_parts.netloc, f"/{BENCH_REDIS_DB}", "", ""))
+    env = {
+        **os.environ,
+        "DATABASE_URL": bench_db_url,
+        "REDIS_URL": bench_redis_url,
+        "CELERY_BROKER_URL": "",
+        "DJANGO_SECRET_KEY": "benchmark-secret-key",
+        "DJANGO_DEBUG": "0",
+        "JORGEBOT_LOG_LEVEL": "WARNING",
+        **extra,
+    }
+    env.pop("CELERY_BROKER_URL")
+    for db in range(BENCH_REDIS_DB, BENCH_REDIS_DB + 3):
+        redis.Redis.from_url(urlunsplit((redis_parts.scheme, redis_parts.netloc, f"/{db}", "", ""))).flushdb()
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    try:
+        yield env
+    finally:
+        with _admin_connection(database_url) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+
+
+def run_django(env: dict[str, str], code: str) -> str:
+    """Run Python with Django set up in the benchmark's environment (seeding, inspection)."""
+    prelude = "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'jorgebot.settings'); django.setup()\n"
+    result = subprocess.run(
+        [sys.executable, "-c", prelude + code], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    return result.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], workers: int, threads: int) -> Iterator[str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "jorgebot.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+         "--worker-class", "gthread", "--threads", str(threads), "--backlog", "2048", "--log-level", "warning",
+         "--keep-alive", "30"],
+        cwd=ROOT, env=env, start_new_session=True,
+    )
+    _wait_for_port(port, process)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+@contextmanager
+def celery_worker(env: dict[str, str], concurrency: int, pool: str = "prefork") -> Iterator[subprocess.Popen[bytes]]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "jorgebot", "worker", "-Q", "webhooks,bots,llm,analytics",
+         "-c", str(concurrency), "-P", pool, "--without-gossip", "--without-mingle", "--without-heartbeat",
+         "-l", "WARNING"],
+        cwd=ROOT, env=env, start_new_session=True,
+    )
+    time.sleep(3)
+    try:
+        yield process
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("server exited during start")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("server did not start")
+
+
+@dataclass
+class LoadResult:
+    requests: int
+    errors: int
+    seconds: float
+    latencies_ms: list[float]
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds
+
+    def percentile(self, q: float) -> float:
+        return percentile(self.latencies_ms, q)
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+RequestFactory = Callable[[int], tuple[str, str, bytes, dict[str, str]]]
+
+
+async def _client(host: str, port: int, make: RequestFactory, counter: list[int], stop_at: float,
+                  latencies: list[float], errors: list[int], expect: int) -> None:
+    reader, writer = await asyncio.open_connection(host, port)
+    try:
+        while time.perf_counter() < stop_at:
+            counter[0] += 1
+            method, path, body, headers = make(counter[0])
+            head = f"{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: {len(body)}\r\n"
+            head += "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
+            started = time.perf_counter()
+            writer.write(head.encode() + body)
+            status_line = await reader.readline()
+            length = 0
+            while True:
+                line = await reader.readline()
+                if line in (b"\r\n", b""):
+                    break
+                name, _, value = line.decode().partition(":")
+                if name.lower() == "content-length":
+                    length = int(value.strip())
+            if length:
+                await reader.readexactly(length)
+            latencies.append((time.perf_counter() - started) * 1000)
+            if int(status_line.split()[1]) != expect:
+                errors[0] += 1
+    finally:
+        writer.close()
+
+
+def drive(base_url: str, make: RequestFactory, concurrency: int, seconds: float, expect: int = 200) -> LoadResult:
+    """Keep `concurrency` keep-alive connections busy for `seconds`; a raw asyncio client, so the
+    load generator costs little of the two cores it shares with the server."""
+    parts = urlsplit(base_url)
+    latencies: list[float] = []
+    errors = [0]
+    counter = [0]
+
+    async def run() -> float:
+        started = time.perf_counter()
+        stop_at = started + seconds
+        await asyncio.gather(*[
+            _client(parts.hostname or "127.0.0.1", parts.port or 80, make, counter, stop_at, latencies, errors, expect)
+            for _ in range(concurrency)
+        ])
+        return time.perf_counter() - started
+
+    elapsed = asyncio.run(run())
+    return LoadResult(len(latencies), errors[0], elapsed, latencies)
+
+
+def describe(label: str, result: LoadResult) -> str:
+    return (f"{label:<10} {result.rate:8.0f} req/s  p50 {result.percentile(50):6.2f} ms  "
+            f"p95 {result.percentile(95):6.2f} ms  errors {result.errors}/{result.requests}")
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)

@@ -1,0 +1,138 @@
+"""Delivers a contact's outbox rows to GHL, in order, each exactly once.
+
+A row is marked `sending` (committed) before the HTTP call and `sent` after it, so a retried task
+skips what went out. When GHL may have taken a text whose answer we lost (a timeout, a crash before
+our commit), GHL's echo of it marks the row sent; without an echo the text is sent again: we choose
+a rare duplicate over a lost reply.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from bots.compliance import check_before_send
+from bots.config import BotConfig
+from bots.outbox import queue_tag_changes
+from leads.ghl.connect import ghl_client_for
+from leads.ghl.errors import GHLFinalError, GHLRetryableError
+from leads.models import Conversation, OutboxKind, OutboxMessage, OutboxStatus
+
+logger = logging.getLogger(__name__)
+
+
+class DeliveryDeferred(Exception):
+    """GHL could not take a row now; try the contact's outbox again after `retry_after` seconds."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"retry in {retry_after:.1f}s")
+        self.retry_after = retry_after
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    blocked: int = 0
+    failed: int = 0
+
+
+def deliver_pending(contact_id: int) -> DeliveryReport:
+    """Send every pending row of one contact, oldest first. Raises DeliveryDeferred on a retryable error."""
+    report = DeliveryReport()
+    while True:
+        row = _next_pending(contact_id)
+        if row is None:
+            return report
+        _deliver(row, report)
+
+
+def _next_pending(contact_id: int) -> OutboxMessage | None:
+    return (
+        OutboxMessage.objects.select_related("contact", "location")
+        .filter(contact_id=contact_id, status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING])
+        .order_by("id")
+        .first()
+    )
+
+
+def _deliver(row: OutboxMessage, report: DeliveryReport) -> None:
+    contact, location = row.contact, row.location
+    config = BotConfig.from_overrides(location.bot_settings)
+    if row.kind == OutboxKind.SMS:
+        decision = check_before_send(location, contact, row, config)
+        if not decision.allowed:
+            _finish(row, OutboxStatus.BLOCKED, decision.reason)
+            logger.info("text blocked outbox=%s contact=%s reason=%s", row.pk, contact.pk, decision.reason)
+            report.blocked += 1
+            return
+    row.status = OutboxStatus.SENDING
+    row.attempts += 1
+    row.save(update_fields=["status", "attempts", "updated_at"])
+    try:
+        ghl_message_id = _call_ghl(row)
+    except GHLRetryableError as exc:
+        if row.attempts >= settings.JORGEBOT_DELIVERY_MAX_ATTEMPTS:
+            _fail(row, config, f"gave up after {row.attempts} attempts: {exc}")
+            report.failed += 1
+            return
+        row.last_error = str(exc)[:500]
+        row.save(update_fields=["last_error", "updated_at"])
+        backoff = settings.JORGEBOT_DELIVERY_RETRY_SECONDS * 2 ** (row.attempts - 1)
+        if exc.maybe_applied:
+            # GHL may have taken the text before the answer was lost. Its OutboundMessage echo
+            # marks the row sent (leads.services.record_outbound_message); give it time to arrive.
+            backoff = max(backoff, settings.JORGEBOT_ECHO_WAIT_SECONDS)
+        raise DeliveryDeferred(max(backoff, exc.retry_after or 0.0)) from exc
+    except GHLFinalError as exc:
+        _fail(row, config, f"GHL refused: {exc}")
+        report.failed += 1
+        return
+    with transaction.atomic():
+        _finish(row, OutboxStatus.SENT, "passed the gate" if row.kind == OutboxKind.SMS else "", ghl_message_id)
+        if row.kind == OutboxKind.SMS:
+            Conversation.objects.filter(contact_id=contact.pk).update(last_outbound_at=row.sent_at)
+    report.sent += 1
+
+
+def _call_ghl(row: OutboxMessage) -> str:
+    client = ghl_client_for(row.location)
+    contact_ghl_id = row.contact.ghl_id
+    if row.kind == OutboxKind.SMS:
+        return client.send_sms(contact_ghl_id, row.body)
+    if row.kind == OutboxKind.ADD_TAGS:
+        client.add_tags(contact_ghl_id, row.tags)
+    elif row.kind == OutboxKind.REMOVE_TAGS:
+        client.remove_tags(contact_ghl_id, row.tags)
+    elif row.kind == OutboxKind.UPDATE_FIELDS:
+        client.update_contact(contact_ghl_id, custom_fields=row.payload["custom_fields"])
+    elif row.kind == OutboxKind.SET_DND:
+        client.update_contact(contact_ghl_id, dnd=bool(row.payload["dnd"]))
+    elif row.kind == OutboxKind.ADD_NOTE:
+        return client.add_note(contact_ghl_id, row.body)
+    return ""
+
+
+def _finish(row: OutboxMessage, status: str, reason: str, ghl_message_id: str = "") -> None:
+    row.status = status
+    row.status_reason = reason[:200]
+    row.ghl_message_id = ghl_message_id
+    row.sent_at = timezone.now() if status == OutboxStatus.SENT else None
+    row.save(update_fields=["status", "status_reason", "ghl_message_id", "sent_at", "updated_at"])
+
+
+def _fail(row: OutboxMessage, config: BotConfig, reason: str) -> None:
+    """A final failure loses nothing: the row stays with its reason, and the contact is flagged."""
+    row.last_error = reason[:500]
+    row.save(update_fields=["last_error", "updated_at"])
+    _finish(row, OutboxStatus.FAILED, reason)
+    logger.warning("delivery failed outbox=%s contact=%s kind=%s", row.pk, row.contact_id, row.kind)
+    if row.kind == OutboxKind.SMS:
+        _flag_delivery_failed(row, config)
+
+
+def _flag_delivery_failed(row: OutboxMessage, config: BotConfig) -> None:
+    # Queued like any write, so the tag reaches GHL once GHL recovers; our copy has it at once.
+    queue_tag_changes(row.contact, f"outbox:{row.pk}:delivery-failed", add=[config.tag("delivery_failed")])

@@ -1,0 +1,1 @@
+"""The bots' deterministic workflows: each turns (state, understanding) into a decision."""

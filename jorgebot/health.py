@@ -1,0 +1,47 @@
+"""Health checks for load balancers and orchestrators: alive, and ready to take traffic."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.http import require_GET
+
+from jorgebot.redis import get_redis
+
+
+@require_GET
+def alive(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def _check_database() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return "ok"
+
+
+def _check_redis() -> str:
+    get_redis().ping()
+    return "ok"
+
+
+def _check_broker() -> str:
+    from jorgebot.celery import app
+
+    with app.connection_for_write() as broker:
+        broker.ensure_connection(max_retries=1, timeout=2)
+    return "ok"
+
+
+@require_GET
+def ready(request: HttpRequest) -> JsonResponse:
+    checks = {"database": _check_database, "redis": _check_redis, "broker": _check_broker}
+    results: dict[str, str] = {}
+    for name, check in checks.items():
+        try:
+            results[name] = check()
+        except Exception as exc:  # a readiness probe reports every failure, whatever its type
+            results[name] = f"error: {type(exc).__name__}"
+    healthy = all(value == "ok" for value in results.values())
+    results["sending_paused"] = "yes" if settings.JORGEBOT_SENDING_PAUSED else "no"
+    return JsonResponse(results, status=200 if healthy else 503)

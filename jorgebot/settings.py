@@ -1,0 +1,283 @@
+"""All of Jorgebot's settings, read from the environment.
+
+Every name in DESIGN.md's contract table is read here and nowhere else. A secret may also be given
+as a file: `NAME_FILE=/run/secrets/name` (Docker and Kubernetes secrets).
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env(name: str, default: str = "") -> str:
+    file_path = os.environ.get(f"{name}_FILE")
+    if file_path:
+        return Path(file_path).read_text().strip()
+    return os.environ.get(name, default)
+
+
+def envbool(name: str, default: bool) -> bool:
+    value = env(name, "")
+    if value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def envint(name: str, default: int) -> int:
+    value = env(name, "")
+    return int(value) if value.strip() else default
+
+
+def envfloat(name: str, default: float) -> float:
+    value = env(name, "")
+    return float(value) if value.strip() else default
+
+
+def envlist(name: str, default: str) -> list[str]:
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+def database_from_url(url: str, *, pool: bool, pool_max_size: int) -> dict[str, object]:
+    """Turn `postgres://user:password@host:port/name?options` into Django's DATABASES entry."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"postgres", "postgresql"}:
+        raise ValueError("DATABASE_URL must be a postgres:// URL")
+    options: dict[str, object] = {}
+    # `?host=/run/postgresql` selects a Unix socket (the embedded server listens only on one).
+    socket_dir = parse_qs(parts.query).get("host", [""])[0]
+    if pool:
+        # Django's psycopg pool: one per process. Workers are small, so a small pool is plenty.
+        options["pool"] = {"min_size": 1, "max_size": pool_max_size, "timeout": 10}
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": unquote(parts.path.lstrip("/")) or "jorgebot",
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": socket_dir or parts.hostname or "",
+        "PORT": str(parts.port or ""),
+        "OPTIONS": options,
+        "CONN_MAX_AGE": 0,
+        "CONN_HEALTH_CHECKS": not pool,
+    }
+
+
+def redis_url_with_db(url: str, db: int) -> str:
+    """The same Redis server as `url`, another logical database (keeps the broker's keys apart)."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{db}", parts.query, parts.fragment))
+
+
+def redis_db_of(url: str) -> int:
+    path = urlsplit(url).path.lstrip("/")
+    return int(path) if path.isdigit() else 0
+
+
+DEBUG = envbool("DJANGO_DEBUG", False)
+SECRET_KEY = env("DJANGO_SECRET_KEY", "")
+if not SECRET_KEY:
+    # The test suite and DEBUG may run on a throwaway key; production may not.
+    if not DEBUG and "pytest" not in sys.modules:
+        raise RuntimeError("DJANGO_SECRET_KEY is required when DJANGO_DEBUG is off")
+    SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "django_celery_beat",
+    "cachalot",
+    "leads",
+    "bots",
+    "analytics",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "jorgebot.urls"
+WSGI_APPLICATION = "jorgebot.wsgi.application"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASE_URL = env("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/jorgebot")
+DATABASES = {
+    "default": database_from_url(
+        DATABASE_URL,
+        # Tests close and reopen connections on purpose (database-down cases), which a pool hides.
+        pool=envbool("DATABASE_POOL", "pytest" not in sys.modules),
+        pool_max_size=envint("DATABASE_POOL_MAX_SIZE", 8),
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# One Redis, three logical databases: the app's (cache, locks, rate limits), the broker's, and
+# cachalot's, so flushing the ORM cache can never drop queued Celery tasks.
+REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
+_redis_db = redis_db_of(REDIS_URL)
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", redis_url_with_db(REDIS_URL, _redis_db + 1))
+CACHALOT_REDIS_URL = redis_url_with_db(REDIS_URL, _redis_db + 2)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+    "cachalot": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHALOT_REDIS_URL},
+}
+CACHALOT_ENABLED = envbool("JORGEBOT_CACHALOT", True)
+CACHALOT_CACHE = "cachalot"
+# Cachalot is for the read-heavy dashboard tables; the hot write tables would only churn it.
+CACHALOT_UNCACHABLE_APPS = frozenset({"django_celery_beat"})
+CACHALOT_UNCACHABLE_TABLES = frozenset(
+    {"django_migrations", "leads_webhookevent", "leads_outboxmessage", "django_session"}
+)
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": env("JORGEBOT_API_THROTTLE", "6000/min")},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Jorgebot API",
+    "DESCRIPTION": "Leads, conversations, scores and the bot simulator of a Jorgebot install.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# Security headers; HTTPS-only ones switch on with DJANGO_SECURE_SSL.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_SSL_REDIRECT = envbool("DJANGO_SECURE_SSL", False)
+SESSION_COOKIE_SECURE = SECURE_SSL_REDIRECT
+CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT
+SECURE_HSTS_SECONDS = 31536000 if SECURE_SSL_REDIRECT else 0
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE_SSL_REDIRECT else None
+
+# GoHighLevel.
+GHL_API_BASE_URL = env("GHL_API_BASE_URL", "https://services.leadconnectorhq.com")
+GHL_API_TOKEN = env("GHL_API_TOKEN", "")
+GHL_LOCATION_ID = env("GHL_LOCATION_ID", "")
+GHL_CALENDAR_ID = env("GHL_CALENDAR_ID", "")
+# Empty means GHL's published keys (leads/ghl/signatures.py).
+GHL_WEBHOOK_ED25519_PUBLIC_KEY = env("GHL_WEBHOOK_ED25519_PUBLIC_KEY", "")
+GHL_WEBHOOK_RSA_PUBLIC_KEY = env("GHL_WEBHOOK_RSA_PUBLIC_KEY", "")
+GHL_WORKFLOW_WEBHOOK_SECRET = env("GHL_WORKFLOW_WEBHOOK_SECRET", "")
+GHL_TIMEOUT_SECONDS = envfloat("GHL_TIMEOUT_SECONDS", 10.0)
+# GHL allows 100 requests per 10 seconds per location.
+GHL_RATE_LIMIT_CAPACITY = envint("GHL_RATE_LIMIT_CAPACITY", 100)
+GHL_RATE_LIMIT_PER_SECOND = envfloat("GHL_RATE_LIMIT_PER_SECOND", 10.0)
+# In-process attempts per GHL call; past them a Celery retry takes over.
+GHL_MAX_ATTEMPTS = envint("GHL_MAX_ATTEMPTS", 3)
+GHL_BACKOFF_SECONDS = envfloat("GHL_BACKOFF_SECONDS", 0.5)
+# Celery-level attempts at delivering one outbox row before it is marked failed.
+JORGEBOT_DELIVERY_MAX_ATTEMPTS = envint("JORGEBOT_DELIVERY_MAX_ATTEMPTS", 6)
+JORGEBOT_DELIVERY_RETRY_SECONDS = envfloat("JORGEBOT_DELIVERY_RETRY_SECONDS", 5.0)
+# After a text timed out at GHL, wait this long for GHL's echo of it before sending it again.
+JORGEBOT_ECHO_WAIT_SECONDS = envfloat("JORGEBOT_ECHO_WAIT_SECONDS", 30.0)
+MAX_WEBHOOK_BODY_BYTES = 256 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(MAX_WEBHOOK_BODY_BYTES, 2_621_440)
+
+# Anthropic (bots/llm/). Without a key every bot runs on the offline engine.
+ANTHROPIC_API_KEY = env("ANTHROPIC_API_KEY", "")
+ANTHROPIC_BASE_URL = env("ANTHROPIC_BASE_URL", "")
+
+# Conversation timing.
+JORGEBOT_REPLY_DEBOUNCE_SECONDS = envfloat("JORGEBOT_REPLY_DEBOUNCE_SECONDS", 3.0)
+# How long the bot sleeps after a human in GHL texts the lead.
+JORGEBOT_HUMAN_TAKEOVER_HOURS = envfloat("JORGEBOT_HUMAN_TAKEOVER_HOURS", 24.0)
+# Global kill switch: nothing is sent while it is on.
+JORGEBOT_SENDING_PAUSED = envbool("JORGEBOT_SENDING_PAUSED", False)
+# Webhook events are handed to the worker in batches collected over this window (0: one by one).
+JORGEBOT_WEBHOOK_BATCH_SECONDS = envfloat("JORGEBOT_WEBHOOK_BATCH_SECONDS", 0.025)
+# A stored event not processed within this many seconds is re-enqueued by the sweeper.
+JORGEBOT_SWEEP_AFTER_SECONDS = envint("JORGEBOT_SWEEP_AFTER_SECONDS", 60)
+
+# Celery.
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 300)
+CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 240)
+CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
+# A task held by a worker that died comes back after the visibility timeout (Redis broker). It
+# should exceed the longest countdown we schedule (delivery retries top out near 80 s), else a
+# waiting task is delivered twice; every task here is idempotent, so that costs only work. Ten
+# minutes, not Celery's hour: a lead whose turn died with a worker should not wait an hour.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 600),
+    "unacked_restore_interval": envint("CELERY_UNACKED_RESTORE_SECONDS", 10),
+    "unacked_restore_throttle": 1,
+}
+CELERY_TASK_DEFAULT_QUEUE = "bots"
+CELERY_TASK_ROUTES = {
+    "leads.tasks.*": {"queue": "webhooks"},
+    "bots.tasks.*": {"queue": "bots"},
+    "bots.llm.tasks.*": {"queue": "llm"},
+    "analytics.tasks.*": {"queue": "analytics"},
+}
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Synced into django-celery-beat's tables at beat start; editable in the admin after that.
+CELERY_BEAT_SCHEDULE = {
+    "sweep-stuck-work": {"task": "leads.tasks.sweep_stuck_work", "schedule": 60.0},
+}
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("JORGEBOT_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,330 @@
+"""The CRM side of Jorgebot: GHL locations, their contacts, conversations, and what crosses the wire.
+
+GHL stays the source of truth for contacts and tags; these rows are our working copy, kept current
+by webhooks, plus what only we know (the bot's conversation state, the outbox, listings).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Location(models.Model):
+    """One GHL sub-account: a brokerage or team, and the tenant boundary of everything else.
+
+    The API token is a secret: it never appears in the admin, the API, `repr()` or logs.
+    """
+
+    id = models.CharField(primary_key=True, max_length=64, help_text="GHL location id")
+    name = models.CharField(max_length=200)
+    timezone = models.CharField(max_length=64, default="America/Los_Angeles")
+    api_token = models.CharField(max_length=500, blank=True, editable=False)
+    calendar_id = models.CharField(max_length=64, blank=True, help_text="GHL calendar for booking calls")
+    bot_settings = models.JSONField(
+        default=dict, blank=True, help_text="Overrides of the bots' defaults: texts, thresholds, tag names"
+    )
+    sending_paused = models.BooleanField(
+        default=False, help_text="Kill switch: while on, no text goes out for this location"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def __repr__(self) -> str:
+        return f"<Location {self.id}>"
+
+
+class BotKind(models.TextChoices):
+    LEAD = "lead", "Lead bot"
+    SELLER = "seller", "Seller bot"
+    BUYER = "buyer", "Buyer bot"
+    NONE = "none", "No bot"
+
+
+class Temperature(models.TextChoices):
+    HOT = "hot", "Hot"
+    WARM = "warm", "Warm"
+    COLD = "cold", "Cold"
+
+
+class LeadStatus(models.TextChoices):
+    NEW = "new", "New"
+    CONTACTED = "contacted", "Contacted"
+    QUALIFIED = "qualified", "Qualified"
+    APPOINTMENT = "appointment", "Appointment booked"
+    UNDER_CONTRACT = "under_contract", "Under contract"
+    WON = "won", "Closed won"
+    LOST = "lost", "Closed lost"
+
+
+CLOSED_STATUSES = (LeadStatus.WON, LeadStatus.LOST)
+
+
+class Contact(models.Model):
+    """One person in one GHL location: a lead the bots talk to.
+
+    `tags` mirror GHL's (GHL is the source of truth); the bot reads them to decide which bot
+    answers and whether any may. `opted_out_at` set means no bot text, ever, until the lead opts in.
+    """
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="contacts")
+    ghl_id = models.CharField(max_length=64)
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    email = models.EmailField(blank=True)
+    source = models.CharField(max_length=100, blank=True)
+    tags = ArrayField(models.CharField(max_length=100), default=list, blank=True)
+    custom_fields = models.JSONField(default=dict, blank=True)
+    timezone = models.CharField(max_length=64, blank=True)
+    dnd_sms = models.BooleanField(default=False, help_text="GHL do-not-disturb for SMS")
+    opted_out_at = models.DateTimeField(null=True, blank=True)
+    active_bot = models.CharField(max_length=10, choices=BotKind.choices, default=BotKind.LEAD)
+    bot_paused_until = models.DateTimeField(
+        null=True, blank=True, help_text="A human took over; the bot sleeps until then"
+    )
+    temperature = models.CharField(max_length=4, choices=Temperature.choices, blank=True)
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=LeadStatus.choices, default=LeadStatus.NEW)
+    market_segment = models.CharField(max_length=50, blank=True)
+    synced_at = models.DateTimeField(null=True, blank=True, help_text="Last full read from GHL")
+    ghl_event_at = models.DateTimeField(
+        null=True, blank=True, help_text="Time of the newest contact event applied; older ones are stale"
+    )
+    deleted_at = models.DateTimeField(null=True, blank=True, help_text="Deleted in GHL")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["location", "ghl_id"], name="contact_unique_ghl_id_per_location"),
+            models.CheckConstraint(condition=Q(score__lte=100), name="contact_score_0_100"),
+        ]
+        indexes = [
+            # The lead list: by status, best score first, freshest first, within a segment.
+            models.Index(
+                fields=["status", "-score", "-updated_at", "market_segment"], name="contact_status_score_idx"
+            ),
+            # Active leads only: what the nightly jobs and the bots' sweeps read.
+            models.Index(
+                fields=["location", "-updated_at"],
+                name="contact_active_idx",
+                condition=Q(opted_out_at__isnull=True, deleted_at__isnull=True)
+                & ~Q(status__in=[s.value for s in CLOSED_STATUSES]),
+            ),
+            GinIndex(fields=["tags"], name="contact_tags_gin"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def __repr__(self) -> str:
+        return f"<Contact {self.pk} ghl={self.ghl_id}>"
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip() or f"Contact {self.ghl_id}"
+
+    def has_tag(self, tag: str) -> bool:
+        wanted = tag.casefold()
+        return any(existing.casefold() == wanted for existing in self.tags)
+
+
+class Conversation(models.Model):
+    """The bot's side of one contact's SMS thread: the typed qualification state and its timing.
+
+    `state` is `bots.state.ConversationState` serialised; only bots.services changes it.
+    """
+
+    contact = models.OneToOneField(Contact, on_delete=models.CASCADE, related_name="conversation")
+    ghl_conversation_id = models.CharField(max_length=64, blank=True)
+    state = models.JSONField(default=dict, blank=True)
+    turn_count = models.PositiveIntegerField(default=0)
+    last_inbound_at = models.DateTimeField(null=True, blank=True)
+    last_outbound_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __repr__(self) -> str:
+        return f"<Conversation {self.pk} contact={self.contact_id}>"
+
+
+class Direction(models.TextChoices):
+    INBOUND = "inbound", "Inbound"
+    OUTBOUND = "outbound", "Outbound"
+
+
+class Sender(models.TextChoices):
+    LEAD = "lead", "Lead"
+    BOT = "bot", "Bot"
+    HUMAN = "human", "Human"
+
+
+class Message(models.Model):
+    """One text in a conversation, from the lead, the bot or a human agent.
+
+    An inbound message is answered by exactly one bot turn: `answered_at` records which turn took it.
+    """
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(max_length=8, choices=Direction.choices)
+    sender = models.CharField(max_length=5, choices=Sender.choices)
+    body = models.TextField(blank=True)
+    message_type = models.CharField(max_length=20, default="SMS")
+    ghl_message_id = models.CharField(max_length=64, blank=True)
+    sent_at = models.DateTimeField(default=timezone.now, help_text="When GHL says it was sent")
+    answered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ghl_message_id"], condition=~Q(ghl_message_id=""), name="message_unique_ghl_id"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["conversation", "sent_at"], name="message_conversation_time_idx"),
+            models.Index(
+                fields=["conversation", "sent_at"],
+                name="message_unanswered_idx",
+                condition=Q(direction="inbound", answered_at__isnull=True),
+            ),
+        ]
+
+    def __repr__(self) -> str:
+        return f"<Message {self.pk} {self.direction} {self.sender}>"
+
+
+class WebhookEvent(models.Model):
+    """A webhook exactly as GHL delivered it, stored before we acknowledge it.
+
+    Unique on GHL's `webhookId` (and on the message id when there is one), so a redelivery is
+    recognised and does nothing. The sweeper re-enqueues rows never processed.
+    """
+
+    webhook_id = models.CharField(max_length=128, unique=True)
+    event_type = models.CharField(max_length=64)
+    location_id = models.CharField(max_length=64, blank=True)
+    message_id = models.CharField(max_length=64, blank=True)
+    source = models.CharField(max_length=16, default="marketplace")
+    payload = models.JSONField()
+    received_at = models.DateTimeField(default=timezone.now)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message_id"], condition=~Q(message_id=""), name="webhookevent_unique_message_id"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["received_at"], name="webhookevent_pending_idx", condition=Q(processed_at__isnull=True)),
+        ]
+
+    def __repr__(self) -> str:
+        return f"<WebhookEvent {self.pk} {self.event_type}>"
+
+
+class OutboxKind(models.TextChoices):
+    SMS = "sms", "SMS"
+    ADD_TAGS = "add_tags", "Add tags"
+    REMOVE_TAGS = "remove_tags", "Remove tags"
+    UPDATE_FIELDS = "update_fields", "Update custom fields"
+    SET_DND = "set_dnd", "Set SMS do-not-disturb"
+    ADD_NOTE = "add_note", "Add note"
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    BLOCKED = "blocked", "Blocked"
+    FAILED = "failed", "Failed"
+
+
+class OutboxMessage(models.Model):
+    """One write to GHL for one contact (a text, a tag change, fields, a note), done exactly once.
+
+    A bot turn writes its results here in the same transaction as the state it changed; the
+    delivery task drains a contact's rows in order. The idempotency key makes a retried turn
+    a no-op instead of a second text.
+    """
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="outbox")
+    kind = models.CharField(max_length=16, choices=OutboxKind.choices)
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    body = models.TextField(blank=True, help_text="The text, for SMS and notes")
+    payload = models.JSONField(default=dict, blank=True, help_text="Tags or fields, for the other kinds")
+    # Texts that must go out even to an opted-out lead: the one opt-out confirmation.
+    bypass_opt_out = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
+    status_reason = models.CharField(max_length=200, blank=True, help_text="Why it was sent, blocked or failed")
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    ghl_message_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(
+                fields=["contact", "id"],
+                name="outbox_pending_idx",
+                condition=Q(status__in=["pending", "sending"]),
+            ),
+            models.Index(fields=["ghl_message_id"], name="outbox_ghl_message_idx", condition=~Q(ghl_message_id="")),
+        ]
+
+    def __repr__(self) -> str:
+        return f"<OutboxMessage {self.pk} {self.kind} {self.status}>"
+
+    @property
+    def tags(self) -> list[str]:
+        tags: Any = self.payload.get("tags", [])
+        return list(tags)
+
+
+class Property(models.Model):
+    """A listing the buyer bot can match, imported with RESO Data Dictionary field names."""
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="properties", null=True, blank=True)
+    listing_id = models.CharField(max_length=64, unique=True)
+    address = models.CharField(max_length=255)
+    city = models.CharField(max_length=100)
+    state_or_province = models.CharField(max_length=32, blank=True)
+    postal_code = models.CharField(max_length=16, blank=True)
+    neighbourhood = models.CharField(max_length=100, blank=True)
+    list_price = models.PositiveIntegerField()
+    beds = models.PositiveSmallIntegerField(default=0)
+    baths = models.DecimalField(max_digits=4, decimal_places=1, default=0)
+    living_area = models.PositiveIntegerField(null=True, blank=True, help_text="Square feet")
+    property_type = models.CharField(max_length=50, blank=True)
+    status = models.CharField(max_length=20, default="Active", help_text="RESO StandardStatus")
+    description = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "properties"
+        indexes = [
+            models.Index(fields=["status", "list_price"], name="property_status_price_idx"),
+            models.Index(fields=["city"], name="property_city_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.address}, {self.city}"

@@ -1,0 +1,370 @@
+"""Write operations of the CRM side: recording GHL's webhooks and keeping our copy of contacts current.
+
+The webhook view calls `record_webhook` (one INSERT, then an enqueue on commit); the worker calls
+`apply_webhook_event`, which turns the stored event into contacts, messages and bot turns.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from leads.ghl import events as ghl_events
+from leads.ghl.connect import ghl_client_for
+from leads.ghl.errors import GHLFinalError
+from leads.models import (
+    Contact,
+    Conversation,
+    Direction,
+    LeadStatus,
+    Location,
+    Message,
+    OutboxKind,
+    OutboxMessage,
+    OutboxStatus,
+    Sender,
+    WebhookEvent,
+)
+
+logger = logging.getLogger(__name__)
+
+# How long a process trusts its list of served locations before re-reading it.
+_LOCATION_CACHE_SECONDS = 30.0
+_served: dict[str, float] = {}
+_served_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class WebhookReceipt:
+    status: str  # "accepted", "duplicate" or "ignored"
+    event_id: int | None = None
+
+
+def ensure_configured_location() -> Location | None:
+    """The single-location install: create its Location from GHL_LOCATION_ID + GHL_API_TOKEN if missing."""
+    if not settings.GHL_LOCATION_ID:
+        return None
+    location, created = Location.objects.get_or_create(
+        id=settings.GHL_LOCATION_ID,
+        defaults={"name": "Main location", "api_token": settings.GHL_API_TOKEN, "calendar_id": settings.GHL_CALENDAR_ID},
+    )
+    if created:
+        logger.info("created the configured location %s", location.id)
+    return location
+
+
+def is_served_location(location_id: str | None) -> bool:
+    """Whether we answer for this GHL location. Cached per process: it sits on the webhook's hot path."""
+    if not location_id:
+        return False
+    now = time.monotonic()
+    with _served_lock:
+        checked_at = _served.get(location_id)
+        if checked_at is not None and now - checked_at < _LOCATION_CACHE_SECONDS:
+            return True
+    served = Location.objects.filter(id=location_id).exists()
+    if not served and location_id == settings.GHL_LOCATION_ID:
+        served = ensure_configured_location() is not None
+    if served:
+        with _served_lock:
+            _served[location_id] = now
+    return served
+
+
+def forget_served_locations() -> None:
+    with _served_lock:
+        _served.clear()
+
+
+def record_webhook(
+    *, webhook_id: str, event_type: str, location_id: str, message_id: str, payload: bytes, source: str,
+    enqueue: Callable[[int], None],
+) -> WebhookReceipt:
+    """Store a verified, parsed webhook once; acknowledge redeliveries without doing anything.
+
+    `payload` is the raw JSON body, stored as GHL sent it. The worker is enqueued only after the
+    row commits, so it never looks for a row that is not there; if the enqueue itself is lost (a
+    crash right after commit), the sweeper finds the row.
+    """
+    if not is_served_location(location_id):
+        return WebhookReceipt("ignored")
+    event_id = _insert_webhook_event(webhook_id, event_type, location_id, message_id, payload, source)
+    if event_id is None:
+        return WebhookReceipt("duplicate")
+    transaction.on_commit(lambda: enqueue(event_id))
+    return WebhookReceipt("accepted", event_id)
+
+
+# The hottest write in the system (every webhook): one statement, no ORM, no exception on a
+# duplicate. ON CONFLICT covers both unique keys (webhook id and message id).
+_INSERT_WEBHOOK_EVENT = """
+    INSERT INTO leads_webhookevent
+        (webhook_id, event_type, location_id, message_id, source, payload, received_at, attempts, error)
+    VALUES (%s, %s, %s, %s, %s, %s::jsonb, now(), 0, '')
+    ON CONFLICT DO NOTHING
+    RETURNING id
+"""
+
+
+def _insert_webhook_event(
+    webhook_id: str, event_type: str, location_id: str, message_id: str, payload: bytes, source: str
+) -> int | None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _INSERT_WEBHOOK_EVENT,
+            [webhook_id, event_type, location_id, message_id, source, payload.decode("utf-8")],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
+
+
+# An event that failed this many times is left for a person (the admin shows its error).
+MAX_EVENT_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class AppliedEvent:
+    """What applying an event asks of the bots: a conversation with new inbound text to answer."""
+
+    conversation_id: int | None = None
+
+
+def apply_webhook_event(event_id: int) -> AppliedEvent:
+    """Apply one stored event to our copy of the CRM, exactly once (a row lock serialises redeliveries)."""
+    with transaction.atomic():
+        event = WebhookEvent.objects.select_for_update().get(pk=event_id)
+        if event.processed_at is not None:
+            return AppliedEvent()
+        event.attempts += 1
+        try:
+            applied = _apply(event)
+        except ghl_events.MalformedEvent as exc:
+            # Stored but unusable: keep the row and say why, never retry it.
+            applied = AppliedEvent()
+            event.error = str(exc)[:1000]
+        event.processed_at = timezone.now()
+        event.save(update_fields=["attempts", "processed_at", "error"])
+    return applied
+
+
+def record_webhook_failure(event_id: int, error: Exception) -> None:
+    WebhookEvent.objects.filter(pk=event_id).update(
+        attempts=F("attempts") + 1, error=f"{type(error).__name__}: {error}"[:1000]
+    )
+
+
+def _apply(event: WebhookEvent) -> AppliedEvent:
+    location = Location.objects.filter(id=event.location_id).first()
+    if location is None:
+        return AppliedEvent()
+    if event.source == "workflow":
+        return _apply_workflow_event(location, ghl_events.parse_workflow_event(event.payload))
+    parsed = ghl_events.parse_event(event.payload)
+    if isinstance(parsed, ghl_events.InboundMessage):
+        return AppliedEvent(record_inbound_message(location, parsed).conversation_id)
+    if isinstance(parsed, ghl_events.OutboundMessage):
+        record_outbound_message(location, parsed)
+    elif isinstance(parsed, ghl_events.ContactDelete):
+        Contact.objects.filter(location=location, ghl_id=parsed.contact_id).update(deleted_at=timezone.now())
+    elif isinstance(parsed, ghl_events.ContactEvent):
+        apply_contact_event(location, parsed)
+    elif isinstance(parsed, ghl_events.OpportunityEvent):
+        apply_opportunity_event(location, parsed)
+    elif isinstance(parsed, ghl_events.AppointmentCreate):
+        _contact_for(location, parsed.appointment.contact_id)
+        Contact.objects.filter(location=location, ghl_id=parsed.appointment.contact_id).update(
+            status=LeadStatus.APPOINTMENT
+        )
+    return AppliedEvent()
+
+
+def _contact_for(location: Location, ghl_contact_id: str) -> Contact:
+    """Our row for a GHL contact; a stub when we have not seen it (filled from GHL before its first turn)."""
+    contact, _ = Contact.objects.get_or_create(location=location, ghl_id=ghl_contact_id)
+    return contact
+
+
+def _conversation_for(contact: Contact, ghl_conversation_id: str = "") -> Conversation:
+    conversation, created = Conversation.objects.get_or_create(
+        contact=contact, defaults={"ghl_conversation_id": ghl_conversation_id}
+    )
+    if not created and ghl_conversation_id and not conversation.ghl_conversation_id:
+        conversation.ghl_conversation_id = ghl_conversation_id
+        conversation.save(update_fields=["ghl_conversation_id", "updated_at"])
+    return conversation
+
+
+def record_inbound_message(location: Location, event: ghl_events.InboundMessage) -> Message:
+    contact = _contact_for(location, event.contact_id)
+    conversation = _conversation_for(contact, event.conversation_id)
+    sent_at = event.date_added or event.timestamp or timezone.now()
+    message, _ = Message.objects.get_or_create(
+        ghl_message_id=event.message_id,
+        defaults={
+            "conversation": conversation,
+            "direction": Direction.INBOUND,
+            "sender": Sender.LEAD,
+            "body": event.body,
+            "message_type": event.message_type,
+            "sent_at": sent_at,
+        },
+    )
+    Conversation.objects.filter(pk=conversation.pk).update(last_inbound_at=max_time(conversation.last_inbound_at, sent_at))
+    return message
+
+
+def record_outbound_message(location: Location, event: ghl_events.OutboundMessage) -> Message:
+    """GHL echoes every outbound text. One a person sent from GHL means a human took over: the bot sleeps."""
+    contact = _contact_for(location, event.contact_id)
+    conversation = _conversation_for(contact, event.conversation_id)
+    ours = _confirm_our_text(contact, event)
+    message, _ = Message.objects.get_or_create(
+        ghl_message_id=event.message_id,
+        defaults={
+            "conversation": conversation,
+            "direction": Direction.OUTBOUND,
+            "sender": Sender.BOT if ours else Sender.HUMAN,
+            "body": event.body,
+            "message_type": event.message_type,
+            "sent_at": event.date_added or event.timestamp or timezone.now(),
+        },
+    )
+    # A person typed it in GHL (GHL sets userId); automations without a user do not wake a human.
+    if not ours and event.user_id:
+        pause_bot_for_human(contact)
+    return message
+
+
+def _confirm_our_text(contact: Contact, event: ghl_events.OutboundMessage) -> bool:
+    """Whether the echoed text is one of ours; a text still `sending` (its answer lost) is now known sent."""
+    if OutboxMessage.objects.filter(ghl_message_id=event.message_id).exists():
+        return True
+    if event.user_id:
+        return False  # typed by a person in GHL
+    in_flight = (
+        OutboxMessage.objects.select_for_update()
+        .filter(contact=contact, kind=OutboxKind.SMS, status=OutboxStatus.SENDING, body=event.body)
+        .order_by("id")
+        .first()
+    )
+    if in_flight is None:
+        return False
+    in_flight.status = OutboxStatus.SENT
+    in_flight.status_reason = "confirmed by GHL's echo"
+    in_flight.ghl_message_id = event.message_id
+    in_flight.sent_at = event.date_added or timezone.now()
+    in_flight.save(update_fields=["status", "status_reason", "ghl_message_id", "sent_at", "updated_at"])
+    return True
+
+
+def pause_bot_for_human(contact: Contact, hours: float | None = None) -> None:
+    from bots.config import BotConfig
+
+    hours = hours if hours is not None else BotConfig.from_overrides(contact.location.bot_settings).human_takeover_hours
+    until = timezone.now() + dt.timedelta(hours=hours)
+    Contact.objects.filter(pk=contact.pk).update(bot_paused_until=until, updated_at=timezone.now())
+    logger.info("human took over contact=%s; bot paused until %s", contact.pk, until.isoformat())
+
+
+def apply_contact_event(location: Location, event: ghl_events.ContactEvent) -> None:
+    """Keep our copy current; an event older than the last one applied is stale and changes nothing."""
+    contact = Contact.objects.select_for_update().filter(location=location, ghl_id=event.contact_id).first()
+    if contact is None:
+        contact = _contact_for(location, event.contact_id)
+    event_time = event.timestamp
+    if event_time and contact.ghl_event_at and event_time < contact.ghl_event_at:
+        logger.info("stale %s for contact=%s ignored", event.type, contact.pk)
+        return
+    _copy_contact_fields(contact, event)
+    contact.ghl_event_at = event_time or contact.ghl_event_at
+    contact.save()
+
+
+def _copy_contact_fields(contact: Contact, event: ghl_events.ContactEvent) -> None:
+    for name in ("first_name", "last_name", "phone", "email", "source", "timezone"):
+        value = getattr(event, name)
+        if value is not None:
+            setattr(contact, name, value)
+    contact.tags = list(event.tags)
+    if event.custom_fields:
+        contact.custom_fields = {**contact.custom_fields, **dict(event.custom_fields)}
+    contact.dnd_sms = event.sms_dnd
+
+
+def apply_opportunity_event(location: Location, event: ghl_events.OpportunityEvent) -> None:
+    contact = _contact_for(location, event.contact_id)
+    status_by_deal = {
+        ghl_events.OpportunityStatus.WON: LeadStatus.WON,
+        ghl_events.OpportunityStatus.LOST: LeadStatus.LOST,
+        ghl_events.OpportunityStatus.ABANDONED: LeadStatus.LOST,
+    }
+    new_status = status_by_deal.get(event.status)
+    if new_status and contact.status != new_status:
+        contact.status = new_status
+        contact.save(update_fields=["status", "updated_at"])
+
+
+def _apply_workflow_event(location: Location, event: ghl_events.WorkflowEvent) -> AppliedEvent:
+    contact = _contact_for(location, event.contact_id)
+    for name in ("first_name", "last_name", "phone", "email"):
+        value = getattr(event, name)
+        if value:
+            setattr(contact, name, value)
+    contact.tags = list(event.tags)
+    contact.save()
+    if not event.message_body:
+        return AppliedEvent()
+    conversation = _conversation_for(contact)
+    now = timezone.now()
+    Message.objects.get_or_create(
+        ghl_message_id=f"wf:{event.event_id}"[:64],
+        defaults={
+            "conversation": conversation,
+            "direction": Direction.INBOUND,
+            "sender": Sender.LEAD,
+            "body": event.message_body,
+            "message_type": event.message_type or "SMS",
+            "sent_at": now,
+        },
+    )
+    Conversation.objects.filter(pk=conversation.pk).update(last_inbound_at=now)
+    return AppliedEvent(conversation.pk)
+
+
+def refresh_contact_from_ghl(contact: Contact) -> None:
+    """Read a contact we have never fetched (tags, name, time zone, DND) before its first turn.
+
+    A contact GHL no longer knows (404) is answered from what we have; retryable errors propagate
+    so the caller's task retries.
+    """
+    try:
+        remote = ghl_client_for(contact.location).get_contact(contact.ghl_id)
+    except GHLFinalError:
+        logger.warning("GHL has no readable contact=%s; answering from our copy", contact.pk)
+        Contact.objects.filter(pk=contact.pk).update(synced_at=timezone.now())
+        return
+    with transaction.atomic():
+        fresh = Contact.objects.select_for_update().get(pk=contact.pk)
+        for name in ("first_name", "last_name", "phone", "email", "source", "timezone"):
+            value = getattr(remote, name, None)
+            if value:
+                setattr(fresh, name, value)
+        # Tags changed by a turn after GHL's read would be lost by a plain overwrite: merge instead.
+        fresh.tags = list(dict.fromkeys([*remote.tags, *fresh.tags]))
+        fresh.dnd_sms = bool(remote.dnd or remote.dnd_sms)
+        fresh.synced_at = timezone.now()
+        fresh.save()
+    contact.refresh_from_db()
+
+
+def max_time(a: dt.datetime | None, b: dt.datetime) -> dt.datetime:
+    return b if a is None or b > a else a

@@ -1,0 +1,518 @@
+"""A fake GHL API: a real HTTP server on loopback that answers like GHL and records every call.
+
+Tests point the real `GHLClient` (or a real Celery worker in another process) at `FakeGHL.url`.
+State lives in the server, so a test can seed contacts and free slots, make the next requests
+fail (429, 500, bad JSON, slow answers), and read back what was sent, either directly or from
+another process through `GET /__fake__/calls`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+import dataclasses
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import httpx
+import pytest
+
+# The Version each endpoint family requires, per GHL's OpenAPI specs
+# (github.com/GoHighLevel/highlevel-api-docs). Kept separate from the client's constants on
+# purpose: the fake must catch a client that sends the wrong one.
+_CONVERSATIONS = "2021-04-15"
+_CALENDARS = "2021-04-15"
+_CONTACTS = "2021-07-28"
+
+ADMIN_PREFIX = "/__fake__/"
+
+JSONBody = dict[str, Any]
+Reply = tuple[int, JSONBody]
+
+
+@dataclass(frozen=True)
+class RecordedCall:
+    """One request as the fake received it, with the status it answered."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]  # names lower-cased
+    json: Any
+    status: int
+    # time.time() when the request arrived: benchmarks measure webhook-to-SMS latency with it.
+    received_at: float = 0.0
+
+
+@dataclass
+class _Failure:
+    status: int
+    remaining: int
+    headers: dict[str, str]
+    path_prefix: str | None
+    body: str | None
+
+    def matches(self, path: str) -> bool:
+        return self.remaining > 0 and (self.path_prefix is None or path.startswith(self.path_prefix))
+
+
+@dataclass(frozen=True)
+class _Route:
+    method: str
+    pattern: re.Pattern[str]
+    version: str
+    handle: Callable[[FakeGHL, re.Match[str], RecordedCall], Reply]
+
+
+@dataclass
+class _State:
+    """Everything the server remembers; guarded by `FakeGHL._lock`."""
+
+    calls: list[RecordedCall] = field(default_factory=list)
+    failures: list[_Failure] = field(default_factory=list)
+    notes: dict[str, list[JSONBody]] = field(default_factory=dict)
+    appointments: list[JSONBody] = field(default_factory=list)
+    next_id: int = 0
+
+
+class FakeGHL:
+    """A GHL API on 127.0.0.1 for tests; use as a context manager or call `stop()`."""
+
+    def __init__(self, *, api_token: str | None = None, location_id: str = "fake-location") -> None:
+        # With api_token set, any other bearer gets a 401, as a wrong token would at GHL.
+        self.api_token = api_token
+        self.location_id = location_id
+        self.contacts: dict[str, JSONBody] = {}
+        self.free_slots: list[str] = []
+        self.delay_seconds: float = 0.0
+        self._lock = threading.Lock()
+        self._state = _State()
+        self._server = _Server(("127.0.0.1", 0), _handler_for(self))
+        host, port = self._server.server_address[:2]
+        self.url = f"http://{host}:{port}"
+        # A short poll interval so stop() (and so every test's teardown) returns at once.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, name="fake-ghl", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+    def __enter__(self) -> FakeGHL:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- controls --------------------------------------------------------------------------
+
+    def fail_next(
+        self,
+        status: int,
+        times: int = 1,
+        headers: dict[str, str] | None = None,
+        path_prefix: str | None = None,
+        body: str | None = None,
+    ) -> None:
+        """Answer the next `times` requests (under `path_prefix`, if given) with `status`.
+
+        `body` replaces the default JSON error body, e.g. `fail_next(200, body="<html>")` for
+        a proxy page where GHL's JSON should be.
+        """
+        with self._lock:
+            self._state.failures.append(_Failure(status, times, dict(headers or {}), path_prefix, body))
+
+    def reset(self) -> None:
+        """Forget calls, failures, notes, appointments, contacts, free slots and the delay."""
+        with self._lock:
+            self._state = _State()
+            self.contacts.clear()
+            self.free_slots.clear()
+            self.delay_seconds = 0.0
+
+    # -- inspection ------------------------------------------------------------------------
+
+    @property
+    def calls(self) -> list[RecordedCall]:
+        with self._lock:
+            return list(self._state.calls)
+
+    @property
+    def appointments(self) -> list[JSONBody]:
+        with self._lock:
+            return list(self._state.appointments)
+
+    def calls_to(self, method: str, path_prefix: str) -> list[RecordedCall]:
+        return [c for c in self.calls if c.method == method.upper() and c.path.startswith(path_prefix)]
+
+    def sms_sent(self, contact_id: str | None = None) -> list[str]:
+        """Texts GHL accepted (failed attempts excluded), oldest first."""
+        return [
+            c.json["message"]
+            for c in self._accepted("POST", "/conversations/messages")
+            if c.json.get("type") == "SMS" and (contact_id is None or c.json.get("contactId") == contact_id)
+        ]
+
+    def tags_added(self, contact_id: str) -> list[str]:
+        return [tag for c in self._accepted("POST", f"/contacts/{contact_id}/tags") for tag in c.json["tags"]]
+
+    def tags_removed(self, contact_id: str) -> list[str]:
+        return [tag for c in self._accepted("DELETE", f"/contacts/{contact_id}/tags") for tag in c.json["tags"]]
+
+    def notes_added(self, contact_id: str) -> list[str]:
+        with self._lock:
+            return [note["body"] for note in self._state.notes.get(contact_id, [])]
+
+    def _accepted(self, method: str, path: str) -> list[RecordedCall]:
+        return [c for c in self.calls if c.method == method and c.path == path and c.status < 300]
+
+    # -- request handling (server threads) -------------------------------------------------
+
+    def _respond(self, call: RecordedCall) -> tuple[int, dict[str, str], bytes]:
+        """Decide the answer to one API request and record it; runs on a server thread."""
+        with self._lock:
+            status, headers, body = self._answer(call)
+            self._state.calls.append(_with_status(call, status))
+        return status, headers, body
+
+    def _answer(self, call: RecordedCall) -> tuple[int, dict[str, str], bytes]:
+        failure = next((f for f in self._state.failures if f.matches(call.path)), None)
+        if failure is not None:
+            failure.remaining -= 1
+            raw = failure.body
+            if raw is None:
+                raw = json.dumps(_error_body(failure.status, _reason(failure.status)))
+            return failure.status, failure.headers, raw.encode()
+
+        status, payload = self._route(call)
+        return status, {}, json.dumps(payload).encode()
+
+    def _route(self, call: RecordedCall) -> Reply:
+        bearer = call.headers.get("authorization", "")
+        token = bearer.removeprefix("Bearer ").strip() if bearer.startswith("Bearer ") else ""
+        if not token or (self.api_token is not None and token != self.api_token):
+            return 401, _error_body(401, "Invalid JWT")
+        for route in _ROUTES:
+            match = route.pattern.fullmatch(call.path)
+            if route.method != call.method or match is None:
+                continue
+            version = call.headers.get("version")
+            if version is None:
+                return 400, _error_body(400, "version header was not found")
+            if version != route.version:
+                return 400, _error_body(400, f"version {version} is not supported here")
+            return route.handle(self, match, call)
+        return 404, _error_body(404, f"Cannot {call.method} {call.path}")
+
+    def _new_id(self, prefix: str) -> str:
+        self._state.next_id += 1
+        return f"{prefix}_{self._state.next_id}"
+
+    def _writable_contact(self, contact_id: str) -> JSONBody:
+        # Writes to a contact nobody seeded create it, so flow tests need not seed every lead;
+        # a GET of a contact never written or seeded still answers 404, as GHL does.
+        return self.contacts.setdefault(contact_id, {"id": contact_id})
+
+    def _contact_view(self, contact_id: str) -> JSONBody:
+        contact = self.contacts[contact_id]
+        return {
+            "id": contact_id,
+            "locationId": self.location_id,
+            "tags": [],
+            "dnd": False,
+            "customFields": [],
+            **contact,
+        }
+
+
+# -- endpoint behaviour ---------------------------------------------------------------------
+
+
+def _send_message(fake: FakeGHL, match: re.Match[str], call: RecordedCall) -> Reply:
+    body = call.json
+    if not isinstance(body, dict) or not body.get("contactId") or not body.get("type"):
+        return 422, _error_body(422, "contactId and type are required")
+    if body["type"] == "SMS" and not body.get("message"):
+        return 422, _error_body(422, "message is required for SMS")
+    return 201, {
+        "conversationId": f"conv_{body['contactId']}",
+        "messageId": fake._new_id("msg"),
+        "msg": "Message queued successfully.",
+    }
+
+
+def _add_tags(fake: FakeGHL, match: re.Match[str], call: RecordedCall) -> Reply:
+    tags = _tags_in(call)
+    if tags is None:
+        return 422, _error_body(422, "tags must be a list of strings")
+    contact = fake._writable_contact(match["contact_id"])
+    current = contact.setdefault("tags", [])
+    current.extend(tag for tag in tags if tag not in current)
+    return 201, {"tags": list(current)}
+
+
+def _remove_tags(fake: FakeGHL, match: re.Match[str], call: RecordedCall) -> Reply:
+    tags = _tags_in(call)
+    if tags is None:
+        return 422, _error_body(422, "tags must be a list of strings")
+    contact = fake._writable_contact(match["contact_id"])
+    contact["tags"] = [tag for tag in contact.get("tags", []) if tag not in tags]
+    return 200, {"tags": list(contact["tags"])}
+
+
+def _update_contact(fake: FakeGHL, match: re.Match[str], call: RecordedCall) -> Reply:
+    body = call.json
+    if not isinstance(body, dict):
+        return 422, _error_body(422, "body must be a JSON object")
+    contact_id = match["contact_id"]
+    contact = fake._writable_contact(contact_id)
+    for name, value in body.items():
+        if name == "customFields":
+            _merge_custom_fields(contact, value)
+        elif name == "dndSettings":
+            contact.setdefault("dndSettings", {}).update(value)
+        else:
+            # Includes `tags`: on PUT GHL overwrites the whole list, as this does.
+            contact[name] = value
+    return 200, {"succeded": True, "contact": fake._contact_view(contact_id)}
+
+
+def _get_contact(fake: FakeGHL, match: re.Match[str], call: RecordedCall) -> Reply:
+    contact_id = match["contact_id"]
+    if contact_id not in fake.contacts:
+        return 404, _error_body(404, "Contact not found")
+    return 200, {"contact": fake._contact_view(contact_id), "traceId": str(uuid.uuid4())}
+
+
+def _add_note(fake: FakeGHL, match: re.Match[str], call: RecordedCall) -> Reply:
+    body = call.json
+    if not isinstance(body, dict) or not body.get("body"):
+        return 422, _error_body(422, "body is required")
+    contact_id = match["contact_id"]
+    fake._writable_contact(contact_id)
+    note = {
+        "id": fake._new_id("note"),
+        "body": body["body"],
+        "userId": body.get("userId", ""),
+        "contactId": contact_id,
+        "dateAdded": datetime.now().astimezone().isoformat(),
+    }
+    fake._state.notes.setdefault(contact_id, []).append(note)
+    return 201, {"note": note}
+
+
+def _free_slots(fake: FakeGHL, match: re.Match[str], call: RecordedCall) -> Reply:
+    try:
+        start_ms = int(call.query["startDate"])
+        end_ms = int(call.query["endDate"])
+    except (KeyError, ValueError):
+        return 422, _error_body(422, "startDate and endDate must be epoch milliseconds")
+    zone = _zone(call.query.get("timezone"))
+    by_day: dict[str, JSONBody] = {}
+    for slot in sorted(fake.free_slots, key=_instant):
+        moment = datetime.fromisoformat(slot)
+        if not start_ms <= moment.timestamp() * 1000 <= end_ms:
+            continue
+        local = moment.astimezone(zone) if zone is not None else moment
+        by_day.setdefault(local.date().isoformat(), {"slots": []})["slots"].append(local.isoformat())
+    return 200, {**by_day, "traceId": str(uuid.uuid4())}
+
+
+def _book_appointment(fake: FakeGHL, match: re.Match[str], call: RecordedCall) -> Reply:
+    body = call.json
+    required = ("calendarId", "locationId", "contactId", "startTime")
+    if not isinstance(body, dict) or not all(body.get(name) for name in required):
+        return 422, _error_body(422, "calendarId, locationId, contactId and startTime are required")
+    start = _instant(body["startTime"])
+    offered = [slot for slot in fake.free_slots if _instant(slot) == start]
+    # Like GHL: once free slots are known, booking outside them is refused unless forced.
+    if fake.free_slots and not offered and not body.get("ignoreFreeSlotValidation"):
+        return 400, _error_body(400, "The slot you have selected is no longer available.")
+    for slot in offered:
+        fake.free_slots.remove(slot)
+    appointment = {
+        "id": fake._new_id("appt"),
+        "calendarId": body["calendarId"],
+        "locationId": body["locationId"],
+        "contactId": body["contactId"],
+        "startTime": body["startTime"],
+        "endTime": body.get("endTime"),
+        "title": body.get("title", ""),
+        "appointmentStatus": body.get("appointmentStatus", "confirmed"),
+    }
+    fake._state.appointments.append(appointment)
+    return 201, appointment
+
+
+_ROUTES = (
+    _Route("POST", re.compile(r"/conversations/messages"), _CONVERSATIONS, _send_message),
+    _Route("POST", re.compile(r"/contacts/(?P<contact_id>[^/]+)/tags"), _CONTACTS, _add_tags),
+    _Route("DELETE", re.compile(r"/contacts/(?P<contact_id>[^/]+)/tags"), _CONTACTS, _remove_tags),
+    _Route("POST", re.compile(r"/contacts/(?P<contact_id>[^/]+)/notes"), _CONTACTS, _add_note),
+    _Route("PUT", re.compile(r"/contacts/(?P<contact_id>[^/]+)"), _CONTACTS, _update_contact),
+    _Route("GET", re.compile(r"/contacts/(?P<contact_id>[^/]+)"), _CONTACTS, _get_contact),
+    _Route("GET", re.compile(r"/calendars/(?P<calendar_id>[^/]+)/free-slots"), _CALENDARS, _free_slots),
+    _Route("POST", re.compile(r"/calendars/events/appointments"), _CALENDARS, _book_appointment),
+)
+
+
+def _tags_in(call: RecordedCall) -> list[str] | None:
+    tags = call.json.get("tags") if isinstance(call.json, dict) else None
+    if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
+        return None
+    return tags
+
+
+def _merge_custom_fields(contact: JSONBody, updates: list[JSONBody]) -> None:
+    # Reads return `{"id", "value"}`; the fake uses a write's `key` as the id, where real GHL
+    # would map the key to a generated field id.
+    fields = {item["id"]: item["value"] for item in contact.get("customFields", [])}
+    for item in updates:
+        fields[item.get("id") or item["key"]] = item.get("field_value")
+    contact["customFields"] = [{"id": name, "value": value} for name, value in fields.items()]
+
+
+def _instant(value: str) -> float:
+    return datetime.fromisoformat(value).timestamp()
+
+
+def _zone(name: str | None) -> ZoneInfo | None:
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def _error_body(status: int, message: str) -> JSONBody:
+    return {"statusCode": status, "message": message, "traceId": str(uuid.uuid4())}
+
+
+def _with_status(call: RecordedCall, status: int) -> RecordedCall:
+    return dataclasses.replace(call, status=status)
+
+
+# -- HTTP plumbing --------------------------------------------------------------------------
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that timed out and hung up is the point of some tests, not an error.
+        pass
+
+
+def _handler_for(fake: FakeGHL) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        # HTTP/1.1 keep-alive, so the client's connection pool behaves as it would against GHL.
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            self._dispatch()
+
+        def do_POST(self) -> None:
+            self._dispatch()
+
+        def do_PUT(self) -> None:
+            self._dispatch()
+
+        def do_DELETE(self) -> None:
+            self._dispatch()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def _dispatch(self) -> None:
+            call = self._read_call()
+            if call.path.startswith(ADMIN_PREFIX):
+                status, headers, body = _admin(fake, call)
+            else:
+                status, headers, body = fake._respond(call)
+                # After recording and applying: a client that gives up waiting has still
+                # had its request acted on, which is exactly the ambiguity of a real timeout.
+                if fake.delay_seconds:
+                    time.sleep(fake.delay_seconds)
+            self._write(status, headers, body)
+
+        def _read_call(self) -> RecordedCall:
+            url = urlsplit(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            try:
+                body = json.loads(raw) if raw else None
+            except ValueError:
+                body = None
+            return RecordedCall(
+                method=self.command,
+                path=url.path,
+                query=dict(parse_qsl(url.query)),
+                headers={name.lower(): value for name, value in self.headers.items()},
+                json=body,
+                status=0,
+                received_at=time.time(),
+            )
+
+        def _write(self, status: int, headers: dict[str, str], body: bytes) -> None:
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True
+
+    return Handler
+
+
+def _admin(fake: FakeGHL, call: RecordedCall) -> tuple[int, dict[str, str], bytes]:
+    if call.method == "GET" and call.path == ADMIN_PREFIX + "calls":
+        payload: JSONBody = {"calls": [asdict(c) for c in fake.calls]}
+        return 200, {}, json.dumps(payload).encode()
+    if call.method == "POST" and call.path == ADMIN_PREFIX + "reset":
+        fake.reset()
+        return 200, {}, b"{}"
+    return 404, {}, json.dumps(_error_body(404, "unknown admin endpoint")).encode()
+
+
+def remote_calls(base_url: str) -> list[RecordedCall]:
+    """The calls a FakeGHL has recorded, fetched over HTTP (for a test in another process)."""
+    response = httpx.get(base_url.rstrip("/") + ADMIN_PREFIX + "calls", timeout=5)
+    response.raise_for_status()
+    return [RecordedCall(**call) for call in response.json()["calls"]]
+
+
+@pytest.fixture
+def fake_ghl() -> Iterator[FakeGHL]:
+    """A fresh fake GHL per test; register with `from tests.fakes.ghl import fake_ghl`."""
+    with FakeGHL() as fake:
+        yield fake
