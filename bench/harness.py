@@ -162,50 +162,63 @@ def percentile(values: list[float], q: float) -> float:
 RequestFactory = Callable[[int], tuple[str, str, bytes, dict[str, str]]]
 
 
-async def _client(host: str, port: int, make: RequestFactory, counter: list[int], stop_at: float,
-                  latencies: list[float], errors: list[int], expect: int) -> None:
-    reader, writer = await asyncio.open_connection(host, port)
-    try:
-        while time.perf_counter() < stop_at:
-            counter[0] += 1
-            method, path, body, headers = make(counter[0])
-            head = f"{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: {len(body)}\r\n"
-            head += "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
-            started = time.perf_counter()
-            writer.write(head.encode() + body)
-            status_line = await reader.readline()
-            length = 0
-            while True:
-                line = await reader.readline()
-                if line in (b"\r\n", b""):
-                    break
-                name, _, value = line.decode().partition(":")
-                if name.lower() == "content-length":
-                    length = int(value.strip())
-            if length:
-                await reader.readexactly(length)
-            latencies.append((time.perf_counter() - started) * 1000)
-            if int(status_line.split()[1]) != expect:
-                errors[0] += 1
-    finally:
-        writer.close()
+async def _send(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host: str,
+                request: tuple[str, str, bytes, dict[str, str]]) -> int:
+    method, path, body, headers = request
+    head = f"{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: {len(body)}\r\n"
+    head += "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
+    writer.write(head.encode() + body)
+    status_line = await reader.readline()
+    length = 0
+    while True:
+        line = await reader.readline()
+        if line in (b"\r\n", b""):
+            break
+        name, _, value = line.decode().partition(":")
+        if name.lower() == "content-length":
+            length = int(value.strip())
+    if length:
+        await reader.readexactly(length)
+    return int(status_line.split()[1])
 
 
-def drive(base_url: str, make: RequestFactory, concurrency: int, seconds: float, expect: int = 200) -> LoadResult:
-    """Keep `concurrency` keep-alive connections busy for `seconds`; a raw asyncio client, so the
-    load generator costs little of the two cores it shares with the server."""
+def drive(base_url: str, make: RequestFactory, concurrency: int, seconds: float, expect: int = 200,
+          rate: float | None = None) -> LoadResult:
+    """Load the server over `concurrency` keep-alive connections for `seconds`.
+
+    Closed loop (rate None): each connection sends its next request as soon as the last answered,
+    which finds the saturation throughput. Open loop (rate given): request i is due at
+    start + i / rate whatever happened before, and its latency counts from when it was due, so a
+    slow server cannot hide its queueing (no coordinated omission). A raw asyncio client, so the
+    load generator costs little of the two cores it shares with the server.
+    """
     parts = urlsplit(base_url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
     latencies: list[float] = []
     errors = [0]
     counter = [0]
 
+    async def connection(stop_at: float, started: float) -> None:
+        reader, writer = await asyncio.open_connection(host, port)
+        try:
+            while True:
+                n = counter[0]
+                counter[0] += 1
+                due = started + n / rate if rate else time.perf_counter()
+                if due >= stop_at:
+                    return
+                if rate:
+                    await asyncio.sleep(max(0.0, due - time.perf_counter()))
+                status = await _send(reader, writer, host, make(n))
+                latencies.append((time.perf_counter() - due) * 1000)
+                if status != expect:
+                    errors[0] += 1
+        finally:
+            writer.close()
+
     async def run() -> float:
         started = time.perf_counter()
-        stop_at = started + seconds
-        await asyncio.gather(*[
-            _client(parts.hostname or "127.0.0.1", parts.port or 80, make, counter, stop_at, latencies, errors, expect)
-            for _ in range(concurrency)
-        ])
+        await asyncio.gather(*[connection(started + seconds, started) for _ in range(concurrency)])
         return time.perf_counter() - started
 
     elapsed = asyncio.run(run())

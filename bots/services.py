@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from bots import outbox
 from bots.config import BotConfig
-from bots.nlu import Extraction, ExtractionContext, extract
+from bots.engine import Engine, engine_for
+from bots.nlu import Extraction, ExtractionContext
 from bots.state import ConversationState
 from bots.texts import choose_text
 from bots.workflows.decision import TurnDecision
@@ -69,7 +70,8 @@ def _answer(conversation: Conversation, contact: Contact, pending: list[Message]
     state = ConversationState.from_dict(conversation.state)
     # A burst of texts is read as one message: "Hi" + "I want to sell" is a seller.
     text = "\n".join(m.body for m in pending)
-    understood = extract(text, ExtractionContext(last_question=state.last_question, now=now))
+    engine = engine_for(contact.location)
+    understood = engine.understand(text, ExtractionContext(last_question=state.last_question, now=now))
     turn_key = f"turn:{conversation.pk}:{pending[-1].pk}"
     if contact.opted_out_at is not None:
         if understood.opt_in:
@@ -84,7 +86,7 @@ def _answer(conversation: Conversation, contact: Contact, pending: list[Message]
             outcome = f"no reply: {silenced_by}"
         else:
             decision = _run_bot(contact, state, understood, config)
-            _carry_out(contact, state, decision, config, turn_key)
+            _carry_out(contact, state, decision, config, turn_key, engine, understood.language)
             outcome = f"{decision.bot} bot replied"
     conversation.state = state.to_dict()
     queued = contact.outbox.filter(status="pending").exists()
@@ -122,11 +124,15 @@ def _run_bot(contact: Contact, state: ConversationState, understood: Extraction,
     return TurnDecision(bot=bot)
 
 
-def _carry_out(contact: Contact, state: ConversationState, decision: TurnDecision, config: BotConfig, key: str) -> None:
+def _carry_out(
+    contact: Contact, state: ConversationState, decision: TurnDecision, config: BotConfig, key: str,
+    engine: Engine, language: str,
+) -> None:
     outbox.queue_tag_changes(contact, key, add=decision.tags_add, remove=decision.tags_remove)
     outbox.queue_field_update(contact, key, decision.custom_fields)
     if decision.reply_key:
-        reply = choose_text(decision.reply_key, state, config, **decision.reply_values)
+        draft = choose_text(decision.reply_key, state, config, **decision.reply_values)
+        reply = engine.phrase(draft, purpose=decision.reply_key, state=state, language=language)
         outbox.queue_text(contact, reply, key)
         state.last_reply = reply
     state.last_question = decision.next_question or state.last_question

@@ -6,6 +6,7 @@ for effects at the fake GHL, never for function calls.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
 import time
 from typing import Any
@@ -286,3 +287,24 @@ def test_the_sweeper_finds_an_event_whose_enqueue_was_lost(
     assert swept["events"] == 1
     wait_for(lambda: fake_ghl.sms_sent(CONTACT))
     assert len(fake_ghl.sms_sent(CONTACT)) == 1
+
+
+def test_a_workflow_custom_webhook_with_a_reply_is_answered(
+    celery_worker: WorkerProcess, fake_ghl: FakeGHL, maria: Contact, client: Client
+) -> None:
+    # given a GHL workflow posts the lead's reply (snake_case, tags as one string)
+    payload = ghl_events.workflow_webhook(message_body="Looking to buy in Etiwanda", tags=("lead-bot", "Facebook Ad"))
+
+    # when it arrives with the shared secret
+    response = client.post(
+        "/webhooks/ghl/workflow/", data=json.dumps(payload), content_type="application/json",
+        HTTP_X_WEBHOOK_SECRET="workflow-secret-for-tests",
+    )
+
+    # then the buyer bot is chosen and one text goes out
+    assert response.status_code == 200
+    wait_for(all_outbox_settled)
+    settle(0.5)
+    assert len(fake_ghl.sms_sent(CONTACT)) == 1
+    assert fake_ghl.tags_added(CONTACT) == ["Buyer-Lead"]
+    assert Contact.objects.get(pk=maria.pk).tags == ["Facebook Ad", "Buyer-Lead"]
