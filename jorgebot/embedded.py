@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -85,19 +86,33 @@ def services() -> Iterator[dict[str, str]]:
         yield urls
 
 
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    # SIGTERM (a supervisor, `timeout`) unwinds like Ctrl-C, so the servers are stopped, not orphaned.
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str]) -> int:
     if "--" in argv:
         argv = argv[argv.index("--") + 1 :]
     if not argv:
         print("usage: python -m jorgebot.embedded -- COMMAND [ARGS...]", file=sys.stderr)
         return 2
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     with services() as urls:
         environment = {**os.environ, **urls}
         executable = shutil.which(argv[0], path=environment.get("PATH")) or argv[0]
+        command = subprocess.Popen([executable, *argv[1:]], env=environment)
         try:
-            return subprocess.call([executable, *argv[1:]], env=environment)
+            return command.wait()
         except KeyboardInterrupt:
             return 130
+        finally:
+            if command.poll() is None:
+                command.terminate()
+                try:
+                    command.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    command.kill()
 
 
 if __name__ == "__main__":
