@@ -6,7 +6,7 @@ COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 RUN DJANGO_DEBUG=1 python manage.py collectstatic --noinput --verbosity 0
-RUN useradd --system jorgebot
+RUN useradd --system jorgebot && mkdir -p /var/run/jorgebot-metrics && chown jorgebot /var/run/jorgebot-metrics
 USER jorgebot
 EXPOSE 8000
 CMD ["gunicorn", "jorgebot.wsgi", "--bind", "0.0.0.0:8000", "--workers", "4", "--worker-class", "gthread", "--threads", "4"]

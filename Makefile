@@ -24,7 +24,8 @@ lint: install
 	$(PY) -m ruff check .
 
 bench: install
-	@for script in bench/*.py; do echo "== $$script"; $(PY) -m jorgebot.embedded -- $(PY) $$script || exit 1; done
+	@for script in $(filter-out bench/__init__.py bench/harness.py,$(wildcard bench/*.py)); do \
+		echo "== $$script"; $(PY) -m jorgebot.embedded -- $(PY) $$script || exit 1; done
 
 clean:
 	rm -rf var staticfiles

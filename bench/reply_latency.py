@@ -4,7 +4,14 @@ The whole path runs for real: gunicorn, PostgreSQL, Redis, a Celery worker and t
 real HTTP server) with the debounce window at 0. Leads text at a steady rate (default 20/s), each
 a known contact starting a conversation. Target: p95 <= 300 ms at 20 inbound/s.
 
+`--engine claude` turns Claude on against the fake Anthropic answering every call in 800 ms (through
+the real SDK): each lead's text is its own, so no answer comes from the response cache, and the
+offline engine reads it fully, so Claude's one call on the reply's path is the phrasing. `--texts
+messy` sends texts only Claude can read: two calls, the reading and then the phrasing. Two workers
+run thread pools (a turn now waits on Claude's I/O). Target: p95 <= 1.2 s at 800 ms per call.
+
     python -m jorgebot.embedded -- python bench/reply_latency.py
+    python -m jorgebot.embedded -- python bench/reply_latency.py --engine claude
 """
 from __future__ import annotations
 
@@ -12,20 +19,43 @@ import argparse
 import base64
 import http.client
 import json
+import os
 import sys
 import time
 import uuid
+from contextlib import ExitStack
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
+import redis
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.harness import bench_environment, celery_worker, gunicorn, percentile, run_django  # noqa: E402
+from tests.fakes.anthropic import FakeAnthropic  # noqa: E402
 from tests.fakes.ghl import FakeGHL  # noqa: E402
 
 LOCATION_ID = "BenchLocation0000001"
+SPENT = """
+from django.db.models import Count, Sum
+from bots.llm.models import LLMCall
+print(LLMCall.objects.aggregate(calls=Count("id"), usd=Sum("cost_usd")))
+"""
+
+
+def isolated_redis() -> dict[str, str]:
+    """`JORGEBOT_BENCH_REDIS_URL=redis://host:port/N` runs on logical dbs N to N+2 (emptied first) instead of the
+    13 to 15 every benchmark shares, so another benchmark starting meanwhile cannot flush this one's Redis."""
+    url = os.environ.get("JORGEBOT_BENCH_REDIS_URL", "")
+    if not url:
+        return {}
+    parts = urlsplit(url)
+    first = int(parts.path.lstrip("/") or 0)
+    for db in range(first, first + 3):
+        redis.Redis.from_url(urlunsplit((parts.scheme, parts.netloc, f"/{db}", "", ""))).flushdb()
+    return {"REDIS_URL": url}
 
 
 def seed(env: dict[str, str], contacts: int) -> None:
@@ -40,7 +70,16 @@ Contact.objects.bulk_create(
 """)
 
 
-def inbound(n: int) -> dict[str, object]:
+def text_of(n: int, engine: str, texts: str) -> str:
+    if engine == "offline":
+        return "Hi, I want to sell my house"
+    if texts == "messy":
+        return f"ya so my wife got a job out in denver and we gotta move, place is kinda a fixer tbh (lead {n})"
+    # Its own words per lead (the number), so the response cache answers nothing.
+    return f"Hi, I want to sell my house, lead {n} here"
+
+
+def inbound(n: int, body: str) -> dict[str, object]:
     return {
         "type": "InboundMessage",
         "locationId": LOCATION_ID,
@@ -50,31 +89,72 @@ def inbound(n: int) -> dict[str, object]:
         "messageId": f"BenchMsg{n:012d}",
         "messageType": "SMS",
         "direction": "inbound",
-        "body": "Hi, I want to sell my house",
+        "body": body,
     }
+
+
+def post(connection: http.client.HTTPConnection, key: ed25519.Ed25519PrivateKey, payload: dict[str, object]) -> None:
+    body = json.dumps(payload, separators=(",", ":")).encode()
+    signature = base64.b64encode(key.sign(body)).decode()
+    headers = {"Content-Type": "application/json", "x-ghl-signature": signature}
+    connection.request("POST", "/webhooks/ghl/", body, headers)
+    response = connection.getresponse()
+    response.read()
+    if response.status != 200:
+        raise RuntimeError(f"webhook answered {response.status}")
+
+
+def warm_up(host_port: str, key: ed25519.Ed25519PrivateKey, fake: FakeGHL, n: int, body: str) -> None:
+    post(http.client.HTTPConnection(host_port, timeout=120), key, inbound(n, body))
+    deadline = time.time() + 120
+    while not fake.sms_sent(f"BenchLead{n:011d}"):
+        if time.time() > deadline:
+            raise RuntimeError("the warm-up lead got no reply")
+        time.sleep(0.1)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=float, default=20.0, help="inbound texts per second")
     parser.add_argument("--seconds", type=float, default=30.0)
-    parser.add_argument("--worker-concurrency", type=int, default=2)
+    parser.add_argument("--worker-concurrency", type=int, default=None, help="2 offline, 12 threads with Claude")
+    parser.add_argument("--workers", type=int, default=None, help="worker processes: 1 offline, 2 with Claude")
+    parser.add_argument("--engine", choices=["offline", "claude"], default="offline")
+    parser.add_argument("--texts", choices=["plain", "messy"], default="plain", help="with --engine claude")
+    parser.add_argument("--claude-latency", type=float, default=0.8, help="seconds the fake Anthropic takes per call")
     args = parser.parse_args()
     count = int(args.rate * args.seconds)
+    claude = args.engine == "claude"
+    concurrency = args.worker_concurrency or (12 if claude else 2)
+    workers = args.workers or (2 if claude else 1)
 
     key = ed25519.Ed25519PrivateKey.generate()
     public_pem = key.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     ).decode()
-    with FakeGHL() as fake, bench_environment(
+    anthropic = FakeAnthropic(latency_seconds=args.claude_latency)
+    claude_env = {"ANTHROPIC_API_KEY": "bench-key", "ANTHROPIC_BASE_URL": anthropic.url} if claude else {}
+    # A worker thread keeps its database connection across its Claude call: one per thread, for the worker only.
+    worker_pool = {"DATABASE_POOL_MAX_SIZE": str(concurrency + 2)} if claude else {}
+    with anthropic, FakeGHL() as fake, bench_environment(
         "reply",
         GHL_WEBHOOK_ED25519_PUBLIC_KEY=public_pem,
         GHL_API_BASE_URL=fake.url,
         JORGEBOT_REPLY_DEBOUNCE_SECONDS="0",
+        **claude_env,
+        **isolated_redis(),
     ) as env:
-        seed(env, count)
-        with gunicorn(env, workers=2, threads=4) as url, celery_worker(env, args.worker_concurrency):
+        # One more lead: the warm-up, in Claude mode.
+        seed(env, count + 1)
+        pool = "threads" if claude else "prefork"
+        with gunicorn(env, workers=2, threads=4) as url, ExitStack() as running:
+            for _ in range(workers):
+                running.enter_context(celery_worker({**env, **worker_pool}, concurrency, pool=pool))
             host_port = url.removeprefix("http://")
+            if claude:
+                # Processes with a key load the Anthropic SDK while they start, which takes longer than the harness
+                # waits for a worker: one lead is answered end to end first, as after a deploy.
+                warm_up(host_port, key, fake, count, text_of(count, args.engine, args.texts))
             connection = http.client.HTTPConnection(host_port, timeout=10)
             sent_at: dict[str, float] = {}
             started = time.perf_counter()
@@ -82,28 +162,29 @@ def main() -> int:
                 # A steady arrival rate, not a burst: each text waits for its slot.
                 slot = started + n / args.rate
                 time.sleep(max(0.0, slot - time.perf_counter()))
-                body = json.dumps(inbound(n), separators=(",", ":")).encode()
-                signature = base64.b64encode(key.sign(body)).decode()
-                contact_id = f"BenchLead{n:011d}"
-                sent_at[contact_id] = time.time()
-                connection.request("POST", "/webhooks/ghl/", body, {"Content-Type": "application/json",
-                                                                  "x-ghl-signature": signature})
-                response = connection.getresponse()
-                response.read()
-                if response.status != 200:
-                    raise RuntimeError(f"webhook answered {response.status}")
+                sent_at[f"BenchLead{n:011d}"] = time.time()
+                post(connection, key, inbound(n, text_of(n, args.engine, args.texts)))
             deadline = time.time() + 30
-            while time.time() < deadline and len(fake.calls_to("POST", "/conversations/messages")) < count:
+            while time.time() < deadline and len(fake.calls_to("POST", "/conversations/messages")) < count + claude:
                 time.sleep(0.1)
+            spent = run_django(env, SPENT) if claude else ""
 
     replied = {call.json["contactId"]: call.received_at for call in fake.calls_to("POST", "/conversations/messages")}
     latencies = [(replied[c] - sent_at[c]) * 1000 for c in sent_at if c in replied]
     missing = count - len(latencies)
     p50, p95, p99 = (percentile(latencies, q) for q in (50, 95, 99))
-    print(f"{count} inbound texts at {args.rate:.0f}/s, worker concurrency {args.worker_concurrency}, debounce 0")
+    print(f"{count} inbound texts at {args.rate:.0f}/s, {workers} worker(s) x {concurrency} ({pool}), debounce 0, "
+          f"engine {args.engine}")
+    if claude:
+        phrased = sum(1 for call in fake.calls_to("POST", "/conversations/messages")
+                      if call.json["contactId"] in sent_at and call.json["message"].startswith("Thanks, that helps."))
+        print(f"Claude at {args.claude_latency * 1000:.0f} ms per call, {args.texts} texts: "
+              f"{len(anthropic.answered('reading'))} readings and {len(anthropic.answered('phrasing'))} phrasings "
+              f"answered, {phrased} replies sent as Claude phrased them; recorded calls {spent.strip()}")
     print(f"webhook received -> SMS at GHL: p50 {p50:.0f} ms  p95 {p95:.0f} ms  p99 {p99:.0f} ms  "
           f"max {max(latencies):.0f} ms  missing {missing}")
-    print(f"RESULT mode=offline rate={args.rate:.0f} p50_ms={p50:.0f} p95_ms={p95:.0f} p99_ms={p99:.0f} missing={missing}")
+    print(f"RESULT mode={args.engine} texts={args.texts if claude else 'plain'} rate={args.rate:.0f} "
+          f"p50_ms={p50:.0f} p95_ms={p95:.0f} p99_ms={p99:.0f} missing={missing}")
     return 0 if missing == 0 else 1
 
 

@@ -6,6 +6,7 @@ by the same key (`{"tags": {"hot_seller": "Seller-HOT"}, "texts": {...}}`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from typing import Any
 
 DEFAULT_TAGS: dict[str, str] = {
@@ -36,6 +37,37 @@ DEFAULT_TAGS: dict[str, str] = {
     "manual_scheduling": "Needs-Manual-Scheduling",
     "objection_exhausted": "Objection-Exhausted",
     "delivery_failed": "Delivery-Failed",
+    "ghosted": "Ghosted",
+    # a handoff between bots: `Handoff-<From>-to-<To>`
+    "handoff_lead_to_seller": "Handoff-Lead-to-Seller",
+    "handoff_lead_to_buyer": "Handoff-Lead-to-Buyer",
+    "handoff_buyer_to_seller": "Handoff-Buyer-to-Seller",
+    "handoff_seller_to_buyer": "Handoff-Seller-to-Buyer",
+}
+
+# The GHL custom field keys the bots write, by what they hold; `{"fields": {"offer_type": "deal_type"}}`
+# renames one for a location whose GHL account calls it something else.
+DEFAULT_FIELDS: dict[str, str] = {
+    "property_address": "property_address",
+    "motivation": "motivation",
+    "relocation_destination": "relocation_destination",
+    "timeline_acceptable": "timeline_acceptable",
+    "timeline_urgency": "timeline_urgency",
+    "property_condition": "property_condition",
+    "price_expectation": "price_expectation",
+    "seller_temperature": "seller_temperature",
+    "offer_type": "offer_type",
+    "buyer_areas": "buyer_areas",
+    "buyer_bedrooms": "buyer_bedrooms",
+    "buyer_must_haves": "buyer_must_haves",
+    "buyer_budget": "buyer_budget",
+    "buyer_financing": "buyer_financing",
+    "financial_readiness": "financial_readiness",
+    "buyer_timeline_days": "buyer_timeline_days",
+    "buyer_temperature": "buyer_temperature",
+    "matched_listings": "matched_listings",
+    "lead_score": "lead_score",
+    "lead_temperature": "lead_temperature",
 }
 
 
@@ -45,29 +77,99 @@ class BotConfig:
 
     tags: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_TAGS))
     texts: dict[str, list[str]] = field(default_factory=dict)
+    fields: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_FIELDS))
     # Bot messages per contact per calendar day (BOTS.md: at most 25).
     daily_message_cap: int = 25
     human_takeover_hours: float = 24.0
+    # Whom the bots speak for ("{agent} will call you") and whom a lead may ask for by name.
+    agent_name: str = "Jorge"
+    # Two SMS segments; the bots' replies never run longer.
+    max_reply_chars: int = 320
+    # Qualification (BOTS.md "Seller bot"): a question that stalls this often is accepted as unknown,
+    # and this many vague turns in a row end the conversation.
+    stalls_before_unknown: int = 2
+    vague_turns_before_exhausted: int = 5
+    # Buyers: hot when pre-approved (or cash), with a budget, moving within this many days.
+    buyer_hot_within_days: int = 90
+    # Listings matched for a buyer: within this share of the top of the budget, at most this many.
+    match_price_tolerance: float = 0.2
+    max_matches: int = 5
+    # Lead bot: temperature from the 0-100 lead score.
+    hot_lead_score: int = 80
+    warm_lead_score: int = 40
+    # Handoffs between bots (BOTS.md "Handoff between bots"): intent score needed, and the guards.
+    lead_handoff_intent: float = 0.7
+    buyer_to_seller_intent: float = 0.8
+    seller_to_buyer_intent: float = 0.6
+    handoff_back_after_minutes: int = 30
+    max_handoffs_per_hour: int = 3
+    max_handoffs_per_day: int = 10
+    # Booking a call: how many slots to offer, how far ahead to look, how soon a call may start, and how
+    # many unreadable picks before the team schedules by hand.
+    slots_offered: int = 3
+    booking_window_days: int = 7
+    booking_notice_minutes: int = 60
+    unreadable_picks_before_manual: int = 3
+    # Modes (bots.drafts): "auto" sends, "suggest" saves each text as a draft a broker approves, "off" stays
+    # silent. `mode` is the location's; a bot's own mode ("" = the location's) overrides it.
+    mode: str = "auto"
+    lead_bot_mode: str = ""
+    seller_bot_mode: str = ""
+    buyer_bot_mode: str = ""
+    # Quiet hours (TCPA: 8:00 to 21:00 at the lead's location; Florida, Oklahoma and Washington law end at 20:00)
+    # for texts the bot starts itself. A text within `reply_window_minutes` of the lead's last text is a reply.
+    sending_window_start_hour: int = 8
+    sending_window_end_hour: int = 21
+    early_end_states: tuple[str, ...] = ("FL", "OK", "WA")
+    early_end_hour: int = 20
+    reply_window_minutes: int = 30
+    # Follow-ups (BOTS.md): the seller bot's, in days from the cadence start while the seller is not hot, then
+    # every `seller_long_term_every_days` at most `seller_long_term_attempts` times, never after
+    # `seller_silence_stop_days` without a word from the lead; the lead bot's, in days of silence, the last one
+    # final (then the lead is tagged ghosted). None within `follow_up_min_gap_hours` of the lead's last text.
+    seller_follow_up_days: tuple[int, ...] = (2, 5, 8, 11, 14, 17, 20, 23, 26, 29)
+    seller_long_term_every_days: int = 14
+    seller_long_term_attempts: int = 10
+    seller_silence_stop_days: int = 30
+    lead_follow_up_days: tuple[int, ...] = (3, 7, 14, 30)
+    follow_up_min_gap_hours: int = 24
 
     @classmethod
     def from_overrides(cls, overrides: dict[str, Any] | None) -> BotConfig:
         overrides = overrides or {}
         tags = {**DEFAULT_TAGS, **{k: str(v) for k, v in overrides.get("tags", {}).items() if k in DEFAULT_TAGS}}
         texts = {key: _as_variants(value) for key, value in overrides.get("texts", {}).items()}
-        return cls(
-            tags=tags,
-            texts=texts,
-            daily_message_cap=int(overrides.get("daily_message_cap", cls.daily_message_cap)),
-            human_takeover_hours=float(overrides.get("human_takeover_hours", cls.human_takeover_hours)),
-        )
+        fields = {
+            **DEFAULT_FIELDS, **{k: str(v) for k, v in overrides.get("fields", {}).items() if k in DEFAULT_FIELDS}
+        }
+        # Every other setting is a number or a name, overridden by the same key and read as the default's type.
+        scalars = {
+            name: type(default)(overrides[name])
+            for name, default in _SCALAR_DEFAULTS.items()
+            if name in overrides
+        }
+        return cls(tags=tags, texts=texts, fields=fields, **scalars)
 
     def tag(self, key: str) -> str:
         return self.tags[key]
+
+    def field_key(self, name: str) -> str:
+        return self.fields[name]
+
+    def mode_of(self, bot: str) -> str:
+        """How this bot sends here: its own mode if set, else the location's ("auto", "suggest" or "off")."""
+        own = {"lead": self.lead_bot_mode, "seller": self.seller_bot_mode, "buyer": self.buyer_bot_mode}.get(bot, "")
+        return own or self.mode
 
     @property
     def deactivation_tags(self) -> tuple[str, ...]:
         """Any of these on a contact stops every bot (BOTS.md "Which bot answers")."""
         return (self.tags["ai_off"], self.tags["stop_bot"], self.tags["opt_out"])
+
+
+_SCALAR_DEFAULTS: dict[str, Any] = {
+    item.name: item.default for item in dataclass_fields(BotConfig) if item.name not in ("tags", "texts", "fields")
+}
 
 
 def _as_variants(value: Any) -> list[str]:

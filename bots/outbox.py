@@ -10,7 +10,9 @@ from collections.abc import Iterable, Mapping
 from leads.models import Contact, OutboxKind, OutboxMessage
 
 
-def queue_text(contact: Contact, body: str, key: str, *, bypass_opt_out: bool = False) -> OutboxMessage:
+def queue_text(
+    contact: Contact, body: str, key: str, *, bypass_opt_out: bool = False, approved_by_person: bool = False
+) -> OutboxMessage:
     row, _ = OutboxMessage.objects.get_or_create(
         idempotency_key=f"{key}:sms",
         defaults={
@@ -19,6 +21,7 @@ def queue_text(contact: Contact, body: str, key: str, *, bypass_opt_out: bool = 
             "kind": OutboxKind.SMS,
             "body": body,
             "bypass_opt_out": bypass_opt_out,
+            "approved_by_person": approved_by_person,
         },
     )
     return row
@@ -40,6 +43,37 @@ def queue_tag_changes(contact: Contact, key: str, *, add: Iterable[str] = (), re
         contact.save(update_fields=["tags", "updated_at"])
 
 
+def queue_tags_and_fields(
+    contact: Contact, key: str, *, add: Iterable[str] = (), remove: Iterable[str] = (),
+    fields: Mapping[str, str] | None = None, text: str | None = None, also_save: Iterable[str] = (),
+) -> None:
+    """`queue_tag_changes`, `queue_field_update` and `queue_text` in one INSERT, for a bot turn's hot path: the
+    same rows under the same keys (a turn run again queues nothing new), and our copy of the contact saved once,
+    with the other changed fields named in `also_save`."""
+    remove, add = sorted(set(remove)), sorted(set(add))
+    rows = []
+    if remove:
+        rows.append(_row(contact, f"{key}:remove_tags", OutboxKind.REMOVE_TAGS, {"tags": remove}))
+    if add:
+        rows.append(_row(contact, f"{key}:add_tags", OutboxKind.ADD_TAGS, {"tags": add}))
+    if fields:
+        rows.append(_row(contact, f"{key}:fields", OutboxKind.UPDATE_FIELDS, {"custom_fields": dict(fields)}))
+    if text:
+        rows.append(OutboxMessage(location_id=contact.location_id, contact=contact, kind=OutboxKind.SMS,
+                                  idempotency_key=f"{key}:sms", body=text))
+    if rows:
+        # One statement numbers its rows in order: removals are still delivered before additions.
+        OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
+    changed = list(also_save)
+    tags = [t for t in contact.tags if t not in set(remove)]
+    tags += [t for t in add if t not in tags]
+    if tags != contact.tags:
+        contact.tags = tags
+        changed.append("tags")
+    if changed:
+        contact.save(update_fields=[*changed, "updated_at"])
+
+
 def queue_field_update(contact: Contact, key: str, fields: Mapping[str, str]) -> None:
     if fields:
         _queue(contact, f"{key}:fields", OutboxKind.UPDATE_FIELDS, {"custom_fields": dict(fields)})
@@ -49,8 +83,21 @@ def queue_dnd(contact: Contact, key: str, *, enabled: bool) -> None:
     _queue(contact, f"{key}:dnd", OutboxKind.SET_DND, {"dnd": enabled})
 
 
+def queue_note(contact: Contact, key: str, body: str) -> None:
+    """A note on the contact in GHL, for the person who takes over (what the bot learned, why it stopped)."""
+    OutboxMessage.objects.get_or_create(
+        idempotency_key=f"{key}:note",
+        defaults={"location_id": contact.location_id, "contact": contact, "kind": OutboxKind.ADD_NOTE, "body": body},
+    )
+
+
 def _queue(contact: Contact, key: str, kind: str, payload: dict[str, object]) -> None:
     OutboxMessage.objects.get_or_create(
         idempotency_key=key,
         defaults={"location_id": contact.location_id, "contact": contact, "kind": kind, "payload": payload},
     )
+
+
+def _row(contact: Contact, key: str, kind: str, payload: dict[str, object]) -> OutboxMessage:
+    return OutboxMessage(location_id=contact.location_id, contact=contact, kind=kind, idempotency_key=key,
+                         payload=payload)

@@ -14,12 +14,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from bots.compliance import check_before_send
+from bots.compliance import check_before_send, record_decision
 from bots.config import BotConfig
 from bots.outbox import queue_tag_changes
 from leads.ghl.connect import ghl_client_for
 from leads.ghl.errors import GHLFinalError, GHLRetryableError
-from leads.models import Conversation, OutboxKind, OutboxMessage, OutboxStatus
+from leads.models import Contact, Conversation, OutboxKind, OutboxMessage, OutboxStatus
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +36,7 @@ class DeliveryDeferred(Exception):
 class DeliveryReport:
     sent: int = 0
     blocked: int = 0
+    deferred: int = 0
     failed: int = 0
 
 
@@ -62,15 +63,14 @@ def _deliver(row: OutboxMessage, report: DeliveryReport) -> None:
     contact, location = row.contact, row.location
     config = BotConfig.from_overrides(location.bot_settings)
     if row.kind == OutboxKind.SMS:
-        decision = check_before_send(location, contact, row, config)
-        if not decision.allowed:
-            _finish(row, OutboxStatus.BLOCKED, decision.reason)
-            logger.info("text blocked outbox=%s contact=%s reason=%s", row.pk, contact.pk, decision.reason)
-            report.blocked += 1
+        gated = _pass_the_gate(row, config, report)
+        if gated is None:
             return
-    row.status = OutboxStatus.SENDING
-    row.attempts += 1
-    row.save(update_fields=["status", "attempts", "updated_at"])
+        row = gated
+    else:
+        row.status = OutboxStatus.SENDING
+        row.attempts += 1
+        row.save(update_fields=["status", "attempts", "updated_at"])
     try:
         ghl_message_id = _call_ghl(row)
     except GHLRetryableError as exc:
@@ -91,10 +91,35 @@ def _deliver(row: OutboxMessage, report: DeliveryReport) -> None:
         report.failed += 1
         return
     with transaction.atomic():
-        _finish(row, OutboxStatus.SENT, "passed the gate" if row.kind == OutboxKind.SMS else "", ghl_message_id)
+        _finish(row, OutboxStatus.SENT, row.status_reason if row.kind == OutboxKind.SMS else "", ghl_message_id)
         if row.kind == OutboxKind.SMS:
             Conversation.objects.filter(contact_id=contact.pk).update(last_outbound_at=row.sent_at)
     report.sent += 1
+
+
+def _pass_the_gate(row: OutboxMessage, config: BotConfig, report: DeliveryReport) -> OutboxMessage | None:
+    """The compliance gate's decision on one text, kept on the row; the row marked `sending` when it may go."""
+    now = timezone.now()
+    with transaction.atomic():
+        # Under the contact's row lock, so an opt-out committing now is either seen here or comes after this
+        # text is on its way: never a text sent past an opt-out the gate did not see.
+        contact = Contact.objects.select_for_update(of=("self",)).select_related("location").get(pk=row.contact_id)
+        row = OutboxMessage.objects.select_for_update(of=("self",)).select_related("location").get(pk=row.pk)
+        if row.status not in (OutboxStatus.PENDING, OutboxStatus.SENDING):
+            return None  # withdrawn while we looked (an opt-out, a reply cancelled it)
+        row.contact = contact
+        decision = check_before_send(row.location, contact, row, config, now)
+        record_decision(row, decision, config, now)
+        if not decision.allowed:
+            if row.status == OutboxStatus.DEFERRED:
+                report.deferred += 1
+            else:
+                report.blocked += 1
+            return None
+        row.status = OutboxStatus.SENDING
+        row.attempts += 1
+        row.save(update_fields=["status", "attempts", "updated_at"])
+    return row
 
 
 def _call_ghl(row: OutboxMessage) -> str:

@@ -1,13 +1,18 @@
-"""Celery tasks of the bots: take a turn, deliver the outbox. Thin; the work is in bots.services and bots.sender."""
+"""Celery tasks of the bots: take a turn, deliver the outbox, book a call, and the beat's follow-ups, deferred
+texts and reactivation timer. Thin; the work is in bots.services, bots.sender, bots.booking, bots.followups,
+bots.compliance, bots.human."""
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 
 from celery import shared_task
 from celery.app.task import Task
 from django.conf import settings
 
-from bots import services
+from bots import booking, compliance, followups, human, services
+from bots.llm.errors import LLMRetryableError
 from bots.sender import DeliveryDeferred, deliver_pending
 from jorgebot.redis import get_redis
 from leads.ghl.errors import GHLRetryableError
@@ -16,6 +21,9 @@ logger = logging.getLogger(__name__)
 
 # Longer than any single delivery run, so the lock outlives a slow GHL but not a dead worker.
 DELIVERY_LOCK_SECONDS = 120
+# A calendar GHL cannot read or write is tried again after 2, 4, 8 and 16 s (half a minute in all, while the
+# lead waits for the slots); then the team schedules the call by hand.
+BOOKING_MAX_RETRIES = 4
 
 
 def schedule_turn(conversation_id: int, countdown: float | None = None) -> None:
@@ -26,9 +34,13 @@ def schedule_turn(conversation_id: int, countdown: float | None = None) -> None:
 @shared_task(bind=True, acks_late=True, max_retries=8)
 def take_turn(self: Task, conversation_id: int) -> str:
     try:
-        result = services.take_turn(conversation_id)
+        result = services.take_turn(conversation_id, attempt=self.request.retries)
     except GHLRetryableError as exc:
         raise self.retry(countdown=max(exc.retry_after or 0.0, 2.0 ** self.request.retries)) from exc
+    except LLMRetryableError as exc:
+        # Claude was busy (429, 529, 5xx, timeout); raised only while another try fits the reply's budget,
+        # with a jittered backoff. Past the budget the turn answers offline instead.
+        raise self.retry(countdown=exc.retry_after) from exc
     if result.retry_in is not None:
         # The lead is still typing: come back when the debounce window closes.
         schedule_turn(conversation_id, countdown=result.retry_in)
@@ -51,3 +63,56 @@ def deliver_outbox(self: Task, contact_id: int) -> None:
     finally:
         if lock.owned():
             lock.release()
+
+
+@shared_task
+def dispatch_follow_ups() -> int:
+    """Beat, every minute: queue the follow-ups that are due (or move them to the lead's window), batch after
+    batch while any are due, within the minute."""
+    started, queued = time.monotonic(), 0
+    while True:
+        contact_ids, more = followups.dispatch_due_follow_ups()
+        for contact_id in contact_ids:
+            deliver_outbox.apply_async(args=[contact_id])
+        queued += len(contact_ids)
+        if not more or time.monotonic() - started > followups.DISPATCH_SECONDS:
+            return queued
+
+
+@shared_task
+def release_deferred_texts() -> int:
+    """Beat, every minute: texts the gate held for quiet hours go out once the lead's window opens."""
+    contact_ids = compliance.release_deferred_texts()
+    for contact_id in contact_ids:
+        deliver_outbox.apply_async(args=[contact_id])
+    return len(contact_ids)
+
+
+@shared_task
+def wake_paused_bots() -> int:
+    """Beat, every five minutes: a bot whose pause (a person took over) ran out answers again."""
+    return human.wake_paused_bots()
+
+
+@shared_task(bind=True, acks_late=True, max_retries=BOOKING_MAX_RETRIES)
+def offer_call_slots(self: Task, conversation_id: int) -> str:
+    """After a turn made the lead hot: text the calendar's free slots."""
+    return _booking_step(self, booking.offer_call_slots, conversation_id, "fetching")
+
+
+@shared_task(bind=True, acks_late=True, max_retries=BOOKING_MAX_RETRIES)
+def book_call(self: Task, conversation_id: int) -> str:
+    """After the lead picked a slot: book it in GHL and confirm."""
+    return _booking_step(self, booking.book_call, conversation_id, "booking")
+
+
+def _booking_step(task: Task, step: Callable[[int], booking.BookingResult], conversation_id: int, status: str) -> str:
+    try:
+        result = step(conversation_id)
+    except GHLRetryableError as exc:
+        if task.request.retries < BOOKING_MAX_RETRIES:
+            raise task.retry(countdown=max(exc.retry_after or 0.0, 2.0 ** (task.request.retries + 1))) from exc
+        result = booking.schedule_manually(conversation_id, status)
+    if result.queued_writes:
+        deliver_outbox.apply_async(args=[result.contact_id])
+    return result.outcome

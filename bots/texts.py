@@ -6,6 +6,8 @@ softeners, never "Hey". Variants rotate so a contact never gets the same text tw
 from __future__ import annotations
 
 from bots.config import BotConfig
+from bots.qualifying_texts import QUALIFYING_TEXTS
+from bots.safety_texts import SAFETY_TEXTS
 from bots.state import ConversationState
 
 DEFAULT_TEXTS: dict[str, list[str]] = {
@@ -30,11 +32,19 @@ DEFAULT_TEXTS: dict[str, list[str]] = {
     "opt_in_confirmation": [
         "You are subscribed again. Are you looking to buy, sell, or both?",
     ],
+    **QUALIFYING_TEXTS,
+    **SAFETY_TEXTS,
 }
 
 
 def choose_text(key: str, state: ConversationState, config: BotConfig, **values: object) -> str:
-    """The next variant of a text, never the one this contact got last time for the same step."""
+    """The next variant of a text, never the one this contact got last time for the same step.
+
+    A lead who writes Spanish gets the `<key>_es` text when there is one (BOTS.md: answer in their language).
+    """
+    spanish = f"{key}_es"
+    if state.language == "es" and (spanish in config.texts or spanish in DEFAULT_TEXTS):
+        key = spanish
     variants = config.texts.get(key) or DEFAULT_TEXTS[key]
     previous = state.last_variant.get(key, -1)
     index = (previous + 1) % len(variants)

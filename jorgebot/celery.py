@@ -10,6 +10,9 @@ app = Celery("jorgebot")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# Task timings, GHL write outcomes and Claude calls for /metrics: its receivers connect on import.
+import jorgebot.metrics  # noqa: E402,F401
+
 
 @worker_process_init.connect
 def _close_inherited_connections(**_: object) -> None:

@@ -6,6 +6,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
+from jorgebot.metrics import queue_depths
 from jorgebot.redis import get_redis
 
 
@@ -43,5 +44,8 @@ def ready(request: HttpRequest) -> JsonResponse:
         except Exception as exc:  # a readiness probe reports every failure, whatever its type
             results[name] = f"error: {type(exc).__name__}"
     healthy = all(value == "ok" for value in results.values())
-    results["sending_paused"] = "yes" if settings.JORGEBOT_SENDING_PAUSED else "no"
-    return JsonResponse(results, status=200 if healthy else 503)
+    report: dict[str, object] = {**results, "sending_paused": "yes" if settings.JORGEBOT_SENDING_PAUSED else "no"}
+    if results["broker"] == "ok":
+        # Waiting tasks per queue: a long queue is slow, not down, so it never fails the check.
+        report["queue_depth"] = queue_depths()
+    return JsonResponse(report, status=200 if healthy else 503)

@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
+from celery.schedules import crontab
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -87,7 +89,8 @@ ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with the broker's dashboard as its front page (leads/admin_site.py).
+    "leads.admin_config.BrokerAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -96,15 +99,20 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "rest_framework",
     "rest_framework.authtoken",
+    "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     "cachalot",
     "leads",
     "bots",
+    "bots.llm",
     "analytics",
 ]
 
 MIDDLEWARE = [
+    # First, so its timing covers the whole request; in-process counters only (jorgebot/metrics.py).
+    "jorgebot.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
@@ -150,20 +158,30 @@ REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
 _redis_db = redis_db_of(REDIS_URL)
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", redis_url_with_db(REDIS_URL, _redis_db + 1))
 CACHALOT_REDIS_URL = redis_url_with_db(REDIS_URL, _redis_db + 2)
+# Django's Redis cache, counting hits and misses for /metrics.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
-    "cachalot": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHALOT_REDIS_URL},
+    "default": {"BACKEND": "jorgebot.metrics.CountingRedisCache", "LOCATION": REDIS_URL, "METRICS_NAME": "default"},
+    "cachalot": {
+        "BACKEND": "jorgebot.metrics.CountingRedisCache", "LOCATION": CACHALOT_REDIS_URL, "METRICS_NAME": "cachalot",
+    },
 }
 CACHALOT_ENABLED = envbool("JORGEBOT_CACHALOT", True)
+# Cachalot checks the backend's dotted name only; ours is Django's RedisCache plus hit counters.
+SILENCED_SYSTEM_CHECKS = ["cachalot.W001"]
 CACHALOT_CACHE = "cachalot"
 # Our only raw SQL write is the webhook insert, into a table cachalot never caches; parsing every
 # raw statement for tables to invalidate cost 0.5 ms of CPU per webhook. Raw writes to a cached
 # table must call cachalot.api.invalidate() themselves.
 CACHALOT_INVALIDATE_RAW = False
-# Cachalot is for the read-heavy dashboard tables; the hot write tables would only churn it.
-CACHALOT_UNCACHABLE_APPS = frozenset({"django_celery_beat"})
+# Cachalot is for the read-heavy dashboard tables; the hot write tables would only churn it. Claude's books
+# (bots.llm) change with every call, and a spend limit or a bulk job must never be read stale.
+CACHALOT_UNCACHABLE_APPS = frozenset({"django_celery_beat", "llm"})
+# A turn reads the pending texts before its lock and again under it; a cached answer served between another
+# worker's commit and its invalidation would answer one text twice. The kill switch, follow-ups and drafts
+# must never be read stale either.
 CACHALOT_UNCACHABLE_TABLES = frozenset(
-    {"django_migrations", "leads_webhookevent", "leads_outboxmessage", "django_session"}
+    {"django_migrations", "leads_webhookevent", "leads_outboxmessage", "django_session", "leads_message",
+     "bots_sendingswitch", "bots_followup", "bots_draft"}
 )
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -184,15 +202,29 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"user": env("JORGEBOT_API_THROTTLE", "6000/min")},
+    # DRF's rate per user, counted with one Redis INCR per request (leads/api/throttling.py).
+    "DEFAULT_THROTTLE_CLASSES": ["leads.api.throttling.PerUserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env("JORGEBOT_API_THROTTLE", "6000/min"),
+        # Sign-ins for a token, per client address: enough for scripts, too few to guess passwords.
+        "anon": env("JORGEBOT_API_SIGNIN_THROTTLE", "30/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Jorgebot API",
     "DESCRIPTION": "Leads, conversations, scores and the bot simulator of a Jorgebot install.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The docs page loads Swagger UI from our own static files (drf-spectacular-sidecar), never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
+
+# The admin dashboard's figures are recomputed at most this often per set of locations (0: every view).
+JORGEBOT_DASHBOARD_CACHE_SECONDS = envint("JORGEBOT_DASHBOARD_CACHE_SECONDS", 30)
+
+# /metrics answers only `Authorization: Bearer <token>` when set; open (for a private network) when not.
+JORGEBOT_METRICS_TOKEN = env("JORGEBOT_METRICS_TOKEN", "")
 
 # Security headers; HTTPS-only ones switch on with DJANGO_SECURE_SSL.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -231,6 +263,31 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = max(MAX_WEBHOOK_BODY_BYTES, 2_621_440)
 # Anthropic (bots/llm/). Without a key every bot runs on the offline engine.
 ANTHROPIC_API_KEY = env("ANTHROPIC_API_KEY", "")
 ANTHROPIC_BASE_URL = env("ANTHROPIC_BASE_URL", "")
+# A small fast model reads the lead's texts; a stronger one phrases the bot's replies.
+JORGEBOT_LLM_EXTRACTION_MODEL = env("JORGEBOT_LLM_EXTRACTION_MODEL", "claude-haiku-4-5")
+JORGEBOT_LLM_PHRASING_MODEL = env("JORGEBOT_LLM_PHRASING_MODEL", "claude-sonnet-4-6")
+# One HTTP call to Anthropic; a reply's remaining time budget shortens it further.
+JORGEBOT_LLM_TIMEOUT_SECONDS = envfloat("JORGEBOT_LLM_TIMEOUT_SECONDS", 10.0)
+JORGEBOT_LLM_CONNECT_TIMEOUT_SECONDS = envfloat("JORGEBOT_LLM_CONNECT_TIMEOUT_SECONDS", 2.0)
+# Counted from when a reply is due (the lead's last text plus the debounce window): Claude's retries
+# fit inside it, and past it the turn answers with the offline engine.
+JORGEBOT_LLM_REPLY_BUDGET_SECONDS = envfloat("JORGEBOT_LLM_REPLY_BUDGET_SECONDS", 2.5)
+# First Celery backoff after a 429/529/5xx/timeout; it doubles per attempt, with jitter.
+JORGEBOT_LLM_RETRY_BASE_SECONDS = envfloat("JORGEBOT_LLM_RETRY_BASE_SECONDS", 0.25)
+# Calls in flight to Anthropic from every worker together (a Redis semaphore).
+JORGEBOT_LLM_MAX_CONCURRENCY = envint("JORGEBOT_LLM_MAX_CONCURRENCY", 20)
+# Identical requests (same model, prompt and inputs) are answered from Redis for this long.
+JORGEBOT_LLM_CACHE_TTL_SECONDS = envint("JORGEBOT_LLM_CACHE_TTL_SECONDS", 24 * 3600)
+# Per location and local day; `bot_settings["llm_daily_spend_limit_usd"]` overrides it.
+JORGEBOT_LLM_DAILY_SPEND_LIMIT_USD = envfloat("JORGEBOT_LLM_DAILY_SPEND_LIMIT_USD", 5.0)
+# The circuit opens after this many failed calls within the window, for the cooldown; when the
+# account itself is refused (credits ran out, key revoked) it opens for the longer cooldown.
+JORGEBOT_LLM_BREAKER_FAILURES = envint("JORGEBOT_LLM_BREAKER_FAILURES", 5)
+JORGEBOT_LLM_BREAKER_WINDOW_SECONDS = envfloat("JORGEBOT_LLM_BREAKER_WINDOW_SECONDS", 30.0)
+JORGEBOT_LLM_BREAKER_COOLDOWN_SECONDS = envfloat("JORGEBOT_LLM_BREAKER_COOLDOWN_SECONDS", 30.0)
+JORGEBOT_LLM_ACCOUNT_COOLDOWN_SECONDS = envfloat("JORGEBOT_LLM_ACCOUNT_COOLDOWN_SECONDS", 600.0)
+# How often a nightly Message Batch is polled until it ends.
+JORGEBOT_LLM_BATCH_POLL_SECONDS = envfloat("JORGEBOT_LLM_BATCH_POLL_SECONDS", 60.0)
 
 # Conversation timing.
 JORGEBOT_REPLY_DEBOUNCE_SECONDS = envfloat("JORGEBOT_REPLY_DEBOUNCE_SECONDS", 3.0)
@@ -242,6 +299,9 @@ JORGEBOT_SENDING_PAUSED = envbool("JORGEBOT_SENDING_PAUSED", False)
 JORGEBOT_WEBHOOK_BATCH_SECONDS = envfloat("JORGEBOT_WEBHOOK_BATCH_SECONDS", 0.025)
 # A stored event not processed within this many seconds is re-enqueued by the sweeper.
 JORGEBOT_SWEEP_AFTER_SECONDS = envint("JORGEBOT_SWEEP_AFTER_SECONDS", 60)
+
+# Analytics: a lead "went cold" after this many days without a text from them (the churn label, analytics.churn).
+JORGEBOT_CHURN_SILENCE_DAYS = envint("JORGEBOT_CHURN_SILENCE_DAYS", 14)
 
 # Celery.
 CELERY_TASK_SERIALIZER = "json"
@@ -274,6 +334,14 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Synced into django-celery-beat's tables at beat start; editable in the admin after that.
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-work": {"task": "leads.tasks.sweep_stuck_work", "schedule": 60.0},
+    # Follow-ups and deferred texts go out within a minute of their time; the pause timer is coarser.
+    "dispatch-follow-ups": {"task": "bots.tasks.dispatch_follow_ups", "schedule": 60.0},
+    "release-deferred-texts": {"task": "bots.tasks.release_deferred_texts", "schedule": 60.0},
+    "wake-paused-bots": {"task": "bots.tasks.wake_paused_bots", "schedule": 300.0},
+    # Analytics at 09:00 UTC, 1 to 5 am across US time zones: rescoring, churn and the forecast in one run that
+    # reads each lead once; retraining on Sundays just before it, so the new models score that night.
+    "retrain-models": {"task": "analytics.tasks.retrain_models", "schedule": crontab(minute=30, hour=8, day_of_week=0)},
+    "nightly-analytics": {"task": "analytics.tasks.run_nightly_analytics", "schedule": crontab(minute=0, hour=9)},
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 

@@ -1,9 +1,10 @@
 """URL map: the admin, GHL's webhooks, health checks and the REST API."""
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from jorgebot import health
+from bots import api as bots_api
+from jorgebot import health, metrics
 from leads import views as lead_views
 
 urlpatterns = [
@@ -12,6 +13,9 @@ urlpatterns = [
     path("webhooks/ghl/workflow/", lead_views.ghl_workflow_webhook, name="ghl-workflow-webhook"),
     path("health/", health.alive, name="health"),
     path("health/ready/", health.ready, name="health-ready"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/simulator/", bots_api.SimulatorView.as_view(), name="simulator"),
+    path("api/v1/", include("leads.api.urls")),
 ]

@@ -328,10 +328,13 @@ def seed_demo(now: dt.datetime | None = None) -> DemoReport:
             report.already_seeded = True
             return report
         rng = random.Random(SEED)
+        # Its own sequence, so adding handoffs left every other demo lead as it was.
+        handoff_rng = random.Random(SEED + 1)
         for brokerage, location in zip(BROKERAGES, locations, strict=True):
             rows = listing_rows(rng, brokerage)
             _add_counts(report.listings, import_listings(rows, location))
             leads = [_lead(rng, brokerage, rows) for _ in range(CONTACTS_PER_BROKERAGE)]
+            _mark_handoffs(handoff_rng, leads)
             report.messages += _save_leads(rng, location, leads, first_index=report.contacts, now=now)
             report.contacts += len(leads)
             report.conversations += len(leads)
@@ -711,6 +714,17 @@ def _asked_for_a_human(thread: Thread, brokerage: Brokerage, listings: Sequence[
     thread.human(rng.choice(HUMAN_TEXTS).format(first=thread.first_name))
     lead.tags.append(DEFAULT_TAGS["human_follow_up"])
     return lead
+
+
+def _mark_handoffs(rng: random.Random, leads: Sequence[Lead]) -> None:
+    """Some sellers and buyers first wrote to the lead bot, which handed them over (BOTS.md "Handoff between
+    bots"); a few buyers turned out to be sellers. The tags say so, as the bots write them."""
+    for lead in leads:
+        if lead.bot not in (BotKind.SELLER, BotKind.BUYER) or rng.random() >= 0.3:
+            continue
+        target = "seller" if lead.bot == BotKind.SELLER else "buyer"
+        source = "buyer" if target == "seller" and rng.random() < 0.15 else "lead"
+        lead.tags.append(DEFAULT_TAGS[f"handoff_{source}_to_{target}"])
 
 
 def _answer_in_order(thread: Thread, questions: Sequence[str], answers: Answers, answered: int) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
@@ -42,6 +43,33 @@ class Location(models.Model):
 
     def __repr__(self) -> str:
         return f"<Location {self.id}>"
+
+
+class MemberRole(models.TextChoices):
+    BROKER = "broker", "Broker"
+    AGENT = "agent", "Agent"
+
+
+class LocationMembership(models.Model):
+    """A person's seat at one brokerage. Brokers run the location: listings, exports, its settings. Agents
+    work its leads: read the conversations, pause the bot, hand a lead to a human, approve drafts.
+
+    Without a membership a user sees nothing of a location, in the admin and the API alike; superusers see
+    every location. A user may belong to several locations, with a role in each.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="location_memberships")
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=6, choices=MemberRole.choices, default=MemberRole.AGENT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "location"], name="membership_unique_user_location"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}) at {self.location}"
 
 
 class BotKind(models.TextChoices):
@@ -87,6 +115,8 @@ class Contact(models.Model):
     tags = ArrayField(models.CharField(max_length=100), default=list, blank=True)
     custom_fields = models.JSONField(default=dict, blank=True)
     timezone = models.CharField(max_length=64, blank=True)
+    # The lead's own ZIP (GHL's postalCode): where the lead lives when GHL has no time zone for them.
+    postal_code = models.CharField(max_length=10, blank=True)
     dnd_sms = models.BooleanField(default=False, help_text="GHL do-not-disturb for SMS")
     opted_out_at = models.DateTimeField(null=True, blank=True)
     active_bot = models.CharField(max_length=10, choices=BotKind.choices, default=BotKind.LEAD)
@@ -102,6 +132,9 @@ class Contact(models.Model):
         null=True, blank=True, help_text="Time of the newest contact event applied; older ones are stale"
     )
     deleted_at = models.DateTimeField(null=True, blank=True, help_text="Deleted in GHL")
+    erased_at = models.DateTimeField(
+        null=True, blank=True, help_text="Personal data erased on the lead's request (leads.privacy)"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -123,6 +156,25 @@ class Contact(models.Model):
                 & ~Q(status__in=[s.value for s in CLOSED_STATUSES]),
             ),
             GinIndex(fields=["tags"], name="contact_tags_gin"),
+            # The dashboard (leads/selectors.py), measured at 100,000 leads by bench/dashboard.py:
+            # the pipeline and temperature counts read this index alone (no table access);
+            models.Index(
+                fields=["location", "status", "temperature"],
+                include=["opted_out_at"],
+                name="contact_dashboard_idx",
+                condition=Q(deleted_at__isnull=True),
+            ),
+            # new leads per day;
+            models.Index(
+                fields=["location", "created_at"], name="contact_created_idx", condition=Q(deleted_at__isnull=True)
+            ),
+            # hot leads whose bot is paused for a person (the other half of "waiting" is the tags index).
+            models.Index(
+                fields=["location", "bot_paused_until"], name="contact_hot_paused_idx", condition=Q(temperature="hot")
+            ),
+            # The lead list and the API, freshest first: within one location, and across several.
+            models.Index(fields=["location", "-updated_at", "-id"], name="contact_recent_idx"),
+            models.Index(fields=["-updated_at", "-id"], name="contact_updated_idx"),
         ]
 
     def __str__(self) -> str:
@@ -154,6 +206,12 @@ class Conversation(models.Model):
     last_outbound_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            # The dashboard's reply time reads the conversations begun in the past week.
+            models.Index(fields=["created_at"], name="conversation_created_idx"),
+        ]
 
     def __repr__(self) -> str:
         return f"<Conversation {self.pk} contact={self.contact_id}>"
@@ -253,6 +311,10 @@ class OutboxStatus(models.TextChoices):
     SENT = "sent", "Sent"
     BLOCKED = "blocked", "Blocked"
     FAILED = "failed", "Failed"
+    # Held by the compliance gate until `send_after` (quiet hours in the lead's time zone).
+    DEFERRED = "deferred", "Deferred"
+    # Withdrawn before it went out: the lead opted out, replied, or a person took over.
+    CANCELLED = "cancelled", "Cancelled"
 
 
 class OutboxMessage(models.Model):
@@ -271,8 +333,16 @@ class OutboxMessage(models.Model):
     payload = models.JSONField(default=dict, blank=True, help_text="Tags or fields, for the other kinds")
     # Texts that must go out even to an opted-out lead: the one opt-out confirmation.
     bypass_opt_out = models.BooleanField(default=False)
+    # A person approved this text (a draft, in suggest mode): the bot's own off switches (AI-Off, a pause) do not
+    # hold it back; consent (opt-out, do-not-disturb) and the kill switches still do.
+    approved_by_person = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
-    status_reason = models.CharField(max_length=200, blank=True, help_text="Why it was sent, blocked or failed")
+    status_reason = models.CharField(
+        max_length=200, blank=True, help_text="Why it was sent, deferred, blocked, cancelled or failed"
+    )
+    # The compliance gate's rule behind the status (bots.compliance.Rule), for filtering and counting.
+    gate_rule = models.CharField(max_length=32, blank=True)
+    send_after = models.DateTimeField(null=True, blank=True, help_text="A deferred text waits until then")
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)
     ghl_message_id = models.CharField(max_length=64, blank=True)
@@ -289,6 +359,8 @@ class OutboxMessage(models.Model):
                 condition=Q(status__in=["pending", "sending"]),
             ),
             models.Index(fields=["ghl_message_id"], name="outbox_ghl_message_idx", condition=~Q(ghl_message_id="")),
+            # What the beat task releases each minute: deferred texts whose window opened.
+            models.Index(fields=["send_after"], name="outbox_deferred_idx", condition=Q(status="deferred")),
         ]
 
     def __repr__(self) -> str:

@@ -1,4 +1,4 @@
-"""Fixtures shared by every domain: personas, the fake GHL, signed webhooks, a real Celery worker.
+"""Fixtures shared by every domain: personas, the fake GHL and Anthropic, signed webhooks, real Celery workers.
 
 Tests talk to real PostgreSQL and Redis (DATABASE_URL / REDIS_URL, or the embedded servers that
 `make test` starts). Redis is flushed per test in the three logical databases the app uses.
@@ -12,7 +12,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 import redis
@@ -22,6 +22,7 @@ from django.test import Client
 
 from leads.models import Contact, Location
 from tests.fakes import ghl_events
+from tests.fakes.anthropic import FakeAnthropic
 from tests.fakes.ghl import FakeGHL
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -37,6 +38,14 @@ WORKER_SETTINGS = {
     # Short, so a task held by a killed worker comes back within the test; above every countdown used.
     "CELERY_VISIBILITY_TIMEOUT": "6",
     "CELERY_UNACKED_RESTORE_SECONDS": "1",
+}
+# The Claude worker (`claude_worker`) talks to the fake Anthropic with short waits, and a budget generous
+# enough that a loaded machine does not turn a retry into a fallback.
+CLAUDE_WORKER_SETTINGS = {
+    "ANTHROPIC_API_KEY": "test-anthropic-key",
+    "JORGEBOT_LLM_REPLY_BUDGET_SECONDS": "6",
+    "JORGEBOT_LLM_RETRY_BASE_SECONDS": "0.1",
+    "JORGEBOT_LLM_BATCH_POLL_SECONDS": "0.2",
 }
 
 
@@ -61,6 +70,8 @@ def _test_settings(settings: Any) -> None:
     # Publish each webhook's event at once, so a test can count what was enqueued.
     settings.JORGEBOT_WEBHOOK_BATCH_SECONDS = 0.0
     settings.GHL_BACKOFF_SECONDS = 0.01
+    # Offline unless a test asks for the fake Anthropic: a developer's real key must never be used here.
+    settings.ANTHROPIC_API_KEY = ""
     from leads.services import forget_served_locations
 
     forget_served_locations()
@@ -98,6 +109,54 @@ def maria(alpha_realty: Location) -> Contact:
     )
 
 
+# -- people who sign in: a broker and an agent of alpha, a broker of beta, the install's owner ------
+
+
+def _member(username: str, location: Location, role: str) -> Any:
+    from django.contrib.auth import get_user_model
+
+    from leads.models import LocationMembership
+
+    user = get_user_model().objects.create_user(username=username, password=f"{username}-password")
+    LocationMembership.objects.create(user=user, location=location, role=role)
+    return user
+
+
+@pytest.fixture
+def alpha_broker(alpha_realty: Location) -> Any:
+    """Alice runs Alpha Realty: she sees its leads, manages its listings and exports."""
+    return _member("alice", alpha_realty, "broker")
+
+
+@pytest.fixture
+def alpha_agent(alpha_realty: Location) -> Any:
+    """Bob is an agent at Alpha Realty: he works its leads but manages nothing."""
+    return _member("bob", alpha_realty, "agent")
+
+
+@pytest.fixture
+def beta_broker(beta_homes: Location) -> Any:
+    """Charlie runs Beta Homes: to him, Alpha Realty does not exist."""
+    return _member("charlie", beta_homes, "broker")
+
+
+@pytest.fixture
+def owner(db: None) -> Any:
+    """Whoever installed Jorgebot: a superuser who sees every location."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_superuser(username="owner", password="owner-password")
+
+
+@pytest.fixture
+def beta_lead(beta_homes: Location) -> Contact:
+    """Beta's lead: the row every alpha persona must be unable to see, in the admin and the API."""
+    return Contact.objects.create(
+        location=beta_homes, ghl_id="BetaLeadContact0001B", first_name="Bruno", last_name="Beta",
+        phone="+16195550177", email="bruno@example.com",
+    )
+
+
 # -- GHL ---------------------------------------------------------------------------------------
 
 
@@ -114,6 +173,25 @@ def fake_ghl(session_fake_ghl: FakeGHL, settings: Any) -> Iterator[FakeGHL]:
     settings.GHL_API_BASE_URL = session_fake_ghl.url
     yield session_fake_ghl
     session_fake_ghl.reset()
+
+
+# -- Anthropic ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def session_fake_anthropic() -> Iterator[FakeAnthropic]:
+    with FakeAnthropic() as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake_anthropic(session_fake_anthropic: FakeAnthropic, settings: Any) -> Iterator[FakeAnthropic]:
+    """The fake Anthropic API (a real HTTP server), emptied for each test; Claude is on and points at it."""
+    session_fake_anthropic.reset()
+    settings.ANTHROPIC_API_KEY = CLAUDE_WORKER_SETTINGS["ANTHROPIC_API_KEY"]
+    settings.ANTHROPIC_BASE_URL = session_fake_anthropic.url
+    yield session_fake_anthropic
+    session_fake_anthropic.reset()
 
 
 PostWebhook = Callable[..., Any]
@@ -146,6 +224,9 @@ def _database_url_of_test_db() -> str:
 class WorkerProcess:
     """`celery worker` in its own process group, against the test database, the fake GHL and Redis."""
 
+    # Workers of this session that are up. They share the test broker, so one consumes at a time.
+    running: ClassVar[set[WorkerProcess]] = set()
+
     def __init__(self, env: dict[str, str], name: str, concurrency: int = 2) -> None:
         self.env = env
         self.name = name
@@ -162,7 +243,15 @@ class WorkerProcess:
              "--without-heartbeat", "-l", "INFO"],
             cwd=REPO_ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
         )
+        WorkerProcess.running.add(self)
         self._wait_until_ready()
+
+    def take_over(self) -> None:
+        """Be the only worker on the broker: stop the others, and start again if another stopped this one."""
+        for other in WorkerProcess.running - {self}:
+            other.stop()
+        if self not in WorkerProcess.running:
+            self.start()
 
     def _wait_until_ready(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
@@ -179,8 +268,10 @@ class WorkerProcess:
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
         self._log.close()
+        WorkerProcess.running.discard(self)
 
     def stop(self) -> None:
+        WorkerProcess.running.discard(self)
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             try:
@@ -193,8 +284,10 @@ class WorkerProcess:
 
 @pytest.fixture(scope="session")
 def worker_env(django_db_setup: None, session_fake_ghl: FakeGHL) -> dict[str, str]:
+    # Offline: a developer's Anthropic key must not reach the default worker.
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
     return {
-        **os.environ,
+        **inherited,
         **WORKER_SETTINGS,
         "DATABASE_URL": _database_url_of_test_db(),
         "DATABASE_POOL": "false",
@@ -218,9 +311,32 @@ def _session_worker(worker_env: dict[str, str]) -> Iterator[WorkerProcess]:
 @pytest.fixture
 def celery_worker(transactional_db: None, _session_worker: WorkerProcess, fake_ghl: FakeGHL) -> WorkerProcess:
     """A real worker process (shared by the session); tests using it must commit their data."""
-    if _session_worker.process.poll() is not None:
+    if _session_worker in WorkerProcess.running and _session_worker.process.poll() is not None:
         raise RuntimeError(f"the session worker died:\n{_session_worker.log_path.read_text()[-3000:]}")
+    _session_worker.take_over()
     return _session_worker
+
+
+@pytest.fixture(scope="session")
+def _claude_worker(worker_env: dict[str, str], session_fake_anthropic: FakeAnthropic) -> Iterator[WorkerProcess]:
+    for other in set(WorkerProcess.running):
+        other.stop()
+    worker = WorkerProcess(
+        {**worker_env, **CLAUDE_WORKER_SETTINGS, "ANTHROPIC_BASE_URL": session_fake_anthropic.url}, "claude"
+    )
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture
+def claude_worker(
+    transactional_db: None, _claude_worker: WorkerProcess, fake_ghl: FakeGHL, fake_anthropic: FakeAnthropic
+) -> WorkerProcess:
+    """A real worker with Claude on, against the fake Anthropic; the offline session worker waits meanwhile."""
+    if _claude_worker in WorkerProcess.running and _claude_worker.process.poll() is not None:
+        raise RuntimeError(f"the Claude worker died:\n{_claude_worker.log_path.read_text()[-3000:]}")
+    _claude_worker.take_over()
+    return _claude_worker
 
 
 def wait_for(condition: Callable[[], Any], timeout: float = 15.0, interval: float = 0.05) -> Any:

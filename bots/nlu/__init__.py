@@ -45,6 +45,7 @@ def extract(message: str, context: ExtractionContext) -> Extraction:
         "deletion_request": safety.is_deletion_request(text),
         "fair_housing_request": safety.is_fair_housing_request(text),
         "injection": safety.is_injection(text),
+        "respa_question": safety.is_respa_question(text),
         "stall": signals.read_stall(text),
         "objection": signals.read_objection(text),
     }

@@ -170,6 +170,8 @@ class _Figure:
     written_as_money: bool  # "$", a scale word, or thousands separators
     start: int
     end: int
+    # Written out to the dollar ("5,000", "650.000"): never scaled up to thousands.
+    grouped: bool = False
 
 
 def read_money(text: str, last_question: str | None) -> tuple[PriceRange | None, PriceRange | None]:
@@ -256,7 +258,7 @@ def _figure(match: re.Match[str]) -> _Figure | None:
     else:
         scale = _SCALES[scale_word] if scale_word else None
     written_as_money = bool(match.group("currency") or match.group("dollars") or scale or grouped)
-    return _Figure(value, scale, written_as_money, match.start("number"), match.end())
+    return _Figure(value, scale, written_as_money, match.start("number"), match.end(), grouped)
 
 
 def _joined_as_range(text: str, first: _Figure, second: _Figure) -> bool:
@@ -275,6 +277,8 @@ def _single_amount(message: _Message, figure: _Figure) -> _Amount | None:
         dollars = figure.value * figure.scale
     elif figure.written_as_money and figure.value > MIN_PRICE:
         dollars = figure.value
+    elif figure.grouped:
+        return None  # "$5,000" is five thousand dollars, at most a repair, never a home's price
     elif message.asked_for_a_price or _has_price_word(message, figure, figure):
         dollars = _bare_dollars(figure.value)
     else:

@@ -28,6 +28,8 @@ asshole jerk loser bitch bot robot spam spammer scammer scam crap wtf stfu go aw
 estupido mierda cabron guey wey porfa por favor gracias oye ahora ahorita
 """.split())
 _TWO_WORD_KEYWORDS = ((re.compile(r"\bno\s+mas\b"), "nomas"), (re.compile(r"\bopt\s*-?\s*out\b"), "optout"),
+                      # "s t o p", "S.T.O.P": spelled out to get past a filter, still a STOP
+                      (re.compile(r"\bs[\s.]+t[\s.]+o[\s.]+p\b"), "stop"),
                       (re.compile(r"\bstop\s+all\b"), "stopall"), (re.compile(r"\bun\s?-\s?stop\b"), "unstop"),
                       (re.compile(r"\bre\s?-\s?subscribe\b"), "resubscribe"))
 # "STOP STOP" is two keywords; a clause with more words than this is a sentence, not a keyword.
@@ -44,7 +46,9 @@ _OPT_OUT_PHRASES: PhraseTable[bool] = PhraseTable({True: [
     r"(?:\s+(?:again|anymore|any\s?more|ever))?"
     r"(?!\s+(?:after|before|at|until|till|on|during|between|so\s+(?:early|late)|this\s+(?:early|late)|late))",
     r"remove\s+(?:me|my\s+(?:number|info|name))", r"take\s+me\s+off", r"unsubscribe\s+me", r"opt\s*(?:me\s+)?out",
-    r"leave\s+me\s+alone", r"knock\s+it\s+off", r"(?:f|fuck|eff)\s+off", r"piss\s+off", r"go\s+away", r"get\s+lost",
+    r"leave\s+me\s+(?:the\s+\w+\s+)?alone", r"knock\s+it\s+off",
+    r"never\s+(?:text|txt|message|contact)\s+(?:me|us|this\s+number)", r"(?:f|fuck|eff)\s+off", r"piss\s+off",
+    r"go\s+away", r"get\s+lost",
     r"lose\s+my\s+number", r"delete\s+my\s+number", r"wrong\s+(?:number|person|#)",
     r"(?:no|not)\s+(?:more|any\s?more)\s+(?:texts|messages|txts|msgs)", r"stop\s+all",
     r"no\s+(?:me\s+)?(?:escriba|escriban|escribas|mande|manden|mandes|envie|envien|envies|contacte|contacten|"
@@ -53,6 +57,9 @@ _OPT_OUT_PHRASES: PhraseTable[bool] = PhraseTable({True: [
     r"no\s+mas\s+(?:mensajes|textos)", r"ya\s+no\s+(?:me\s+)?(?:escrib|mand|envi)\w*",
     r"no\s+(?:me\s+)?(?:vuelva|vuelvan|vuelvas)\s+a\s+(?:escribir|mandar|contactar|llamar|molestar)",
     r"numero\s+equivocado", r"sacame\s+de", r"borra(?:me|r)?\s+de\s+(?:tu|su|la)\s+lista",
+    r"(?:se\s+)?equivoca\w*\s+de\s+(?:numero|persona)", r"no\s+soy\s+(?:esa|la)\s+persona",
+    r"quita(?:me|rme)\s+de\s+(?:tu|su|la)\s+lista",
+    r"no\s+quiero\s+(?:recibir\s+)?(?:mas\s+)?(?:mensajes|textos)",
 ]}, skip_negated=True)
 _OPT_IN_PHRASES: PhraseTable[bool] = PhraseTable({True: [
     r"(?:subscribe|opt\s*(?:me\s+)?(?:back\s+)?in|sign\s+me\s+(?:back\s+)?up)(?:\s+again)?", r"resubscribe",
@@ -127,6 +134,20 @@ _FAIR_HOUSING: PhraseTable[bool] = PhraseTable({True: [
     r"escuelas\s+(?:son\s+)?buenas",
 ]})
 
+# RESPA bait: a lead asking about referral fees or kickbacks, or whether they must use our lender or title company.
+_PROVIDER = (r"(?:lender|loan\s+officer|mortgage\s+(?:guy|person|broker|company)|title\s+(?:company|insurance)|"
+             r"escrow(?:\s+company)?|inspector|home\s+warranty)")
+_RESPA_QUESTION: PhraseTable[bool] = PhraseTable({True: [
+    r"referral\s+(?:fee|bonus|payment|reward|money)s?", r"finder'?s\s+fees?", r"kick\s?backs?",
+    r"(?:pay|give)\s+(?:me|us)\s+(?:a\s+|some\s+)?(?:cash\s+)?(?:fee|bonus|cash|money|cut|commission|gift\s+card|"
+    r"reward)s?\s+(?:for|if|to)\s+(?:\w+\s+)?(?:referring|refer|send|sending|use|using|bring|bringing)\w*",
+    r"(?:do|must|have\s+to|need\s+to|got\s+to|required\s+to)\s+(?:i\s+|we\s+)?(?:have\s+to\s+|need\s+to\s+)?"
+    rf"use\s+(?:your|his|jorge'?s|the\s+team'?s|a\s+specific)\s+{_PROVIDER}",
+    rf"(?:is|are)\s+(?:your|his|jorge'?s)\s+{_PROVIDER}\s+(?:required|mandatory)",
+    rf"(?:get|gets|getting)\s+(?:paid|a\s+cut|money|a\s+fee|something)\s+(?:from|by)\s+(?:the|your|that)\s+{_PROVIDER}",
+    rf"(?:split|share)\s+(?:the|your)\s+commission\s+with\s+(?:the|my|a)\s+{_PROVIDER}",
+]})
+
 _INJECTION = re.compile("|".join((
     r"\bignore\s+(?:all\s+|any\s+)?(?:(?:the|your|my|previous|prior|above|earlier|preceding|system|these|those|all)"
     r"\s+)*(?:instructions?|prompts?|rules?|directions?|guidelines?|programming|commands?)",
@@ -174,6 +195,10 @@ def is_deletion_request(text: str) -> bool:
 
 def is_fair_housing_request(text: str) -> bool:
     return bool(_FAIR_HOUSING.hits(text))
+
+
+def is_respa_question(text: str) -> bool:
+    return bool(_RESPA_QUESTION.hits(text))
 
 
 def is_injection(text: str) -> bool:

@@ -26,11 +26,12 @@ _ADDRESS_WITHOUT_SUFFIX = re.compile(
     rf"^\W*{_HOUSE_NUMBER}\s+{_DIRECTION}(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD})?)\s*(?=[,.]|$)"
 )
 # Counts and durations look like "<number> <word> <street type>": "30 min drive", "2 car garage way in back".
-_NOT_A_STREET_NAME = frozenset(
+_COUNTED = frozenset(
     "min mins minute minutes mile miles hour hours day days week weeks month months year years bed beds bedroom "
     "bedrooms bath baths car cars story stories kids times sq ft k percent people blocks block houses homes doors "
     "door offers units".split()
-) | STOPWORDS
+)
+_NOT_A_STREET_NAME = _COUNTED | STOPWORDS
 _UNIT = re.compile(r"\s*,?\s*(?:apt|apartment|unit|suite|ste|#)\.?\s*#?\s*[a-z0-9-]+\b")
 _COMMA = re.compile(r"\s*,\s*")
 _CITY_WORD = re.compile(r"[a-z][a-z'.-]*")
@@ -168,18 +169,24 @@ def read_address(text: str, original: str, last_question: str | None) -> tuple[s
     An address needs a house number and a street: "123 Main St, Rancho Cucamonga"; a bare ZIP is not one.
     """
     for match in _ADDRESS.finditer(text):
-        if _is_street_name(match.group("name") or match.group("prefixed")):
+        group = "name" if match.group("name") else "prefixed"
+        if _is_street_name(match.group(group), original[match.start(group):match.end(group)]):
             return _with_city(text, original, match.start("number"), match.end())
     if last_question == ADDRESS_QUESTION:
         bare = _ADDRESS_WITHOUT_SUFFIX.match(text)
-        if bare and _is_street_name(bare.group("name")):
+        if bare and _is_street_name(bare.group("name"), original[bare.start("name"):bare.end("name")]):
             return _with_city(text, original, bare.start("number"), bare.end())
     return None, None
 
 
-def _is_street_name(name: str) -> bool:
+def _is_street_name(name: str, as_written: str) -> bool:
+    """Not a count or a duration ("30 min drive"), unless the lead capitalized it as a name ("92 Day Creek Blvd")."""
     words = name.split()
-    return bool(words) and not any(word.strip(".") in _NOT_A_STREET_NAME for word in words)
+    written = as_written.split()
+    return bool(words) and not any(
+        word.strip(".") in _NOT_A_STREET_NAME and not (written[i][:1].isupper() and word.strip(".") in _COUNTED)
+        for i, word in enumerate(words)
+    )
 
 
 def _with_city(text: str, original: str, start: int, end: int) -> tuple[str, tuple[int, int]]:

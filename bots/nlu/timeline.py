@@ -68,7 +68,9 @@ _PHRASES: PhraseTable[_Timing] = PhraseTable({
     ],
     _URGENT: [
         r"a\.?s\.?a\.?p\.?", r"as\s+soon\s+as\s+(?:possible|we\s+can|i\s+can)", r"right\s+away", r"immediately",
-        r"right\s+now", r"quickly", r"(?:sell|move|close|go|relocate|out)(?:\s+(?:it|the\s+house|this\s+house))?"
+        # "busy right now" and "can't talk right now" say when they can talk, not when they would move.
+        r"(?<!busy\s)(?<!talk\s)(?<!work\s)(?<!driving\s)right\s+now",
+        r"quickly", r"(?:sell|move|close|go|relocate|out)(?:\s+(?:it|the\s+house|this\s+house))?"
         r"\s+(?:quick|fast)", r"fast\s+as\s+(?:possible|we\s+can)", r"urgent(?:ly)?",
         r"(?:the\s+)?sooner\s+the\s+better",
         r"lo\s+(?:antes|mas\s+pronto)\s+posible", r"cuanto\s+antes", r"urgente", r"rapido", r"ya\s+mismo",

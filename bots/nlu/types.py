@@ -138,3 +138,5 @@ class Extraction:
     deletion_request: bool = False
     fair_housing_request: bool = False
     injection: bool = False
+    # Asks about referral fees, kickbacks or a required lender or title company (RESPA): answered truthfully.
+    respa_question: bool = False

@@ -84,6 +84,7 @@ class GHLContact:
     source: str | None
     tags: list[str] = field(default_factory=list)
     timezone: str | None = None
+    postal_code: str | None = None
     dnd: bool = False
     dnd_sms: bool = False
     # Keyed by custom field *id*: GHL returns `[{"id", "value"}]` on reads even though
@@ -494,6 +495,7 @@ def _parse_contact(contact: Mapping[str, Any], contact_id: str) -> GHLContact:
         source=contact.get("source"),
         tags=[str(tag) for tag in tags],
         timezone=contact.get("timezone") or None,
+        postal_code=contact.get("postalCode") or None,
         dnd=bool(contact.get("dnd")),
         # "permanent" is GHL's stronger form of DND (e.g. a carrier-level STOP): it blocks
         # texting just as "active" does.

@@ -104,6 +104,7 @@ class ContactEvent(GHLEventBase):
     dnd: bool
     dnd_settings: Mapping[str, DndSetting]
     timezone: str | None
+    postal_code: str | None
     source: str | None
     custom_fields: Mapping[str, Any]
 
@@ -111,7 +112,8 @@ class ContactEvent(GHLEventBase):
     def sms_dnd(self) -> bool:
         """Whether GHL forbids texting this contact (global DND or SMS DND)."""
         sms = self.dnd_settings.get("SMS")
-        return self.dnd or (sms is not None and sms.status == "active")
+        # "permanent" is GHL's stronger DND (a carrier-level STOP): it forbids texting just as "active" does.
+        return self.dnd or (sms is not None and sms.status in ("active", "permanent"))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -321,6 +323,7 @@ def _parse_contact(event_type: str, fields: "_Fields") -> GHLEvent:
         dnd=fields.optional_bool("dnd") or False,
         dnd_settings=fields.dnd_settings("dndSettings"),
         timezone=fields.optional_str("timezone"),
+        postal_code=fields.optional_str("postalCode"),
         source=fields.optional_str("source"),
         custom_fields=fields.custom_fields("customFields"),
     )

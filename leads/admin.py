@@ -1,0 +1,588 @@
+"""The broker's admin for leads, listings and locations, each page limited to the locations the user belongs to.
+
+`LocationScopedAdmin` applies the scope once (queryset, object checks, location choices); every model admin
+here, and any other app's that shows location data, builds on it. The GHL token never appears: it is not
+editable, so no form has it, and no list or page names it.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterator
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Model, Q, QuerySet
+from django.db.models.fields.related import ForeignKey
+from django.forms import ModelChoiceField
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.html import format_html
+
+from analytics.models import ChurnTier
+from bots.compliance import last_text_decision
+from bots.config import BotConfig
+from leads import broker_actions, privacy, selectors
+from leads.access import LocationScope, scope_of
+from leads.listings import import_listings_csv
+from leads.models import (
+    Contact,
+    Location,
+    LocationMembership,
+    OutboxMessage,
+    Property,
+    WebhookEvent,
+)
+
+PHONE_CHARACTERS = set("0123456789+()-. ")
+# Leads rescored by one click: the scoring reads their features synchronously, a few milliseconds each.
+RESCORE_AT_ONCE = 500
+# Rows of a skipped-line report shown after a listing import; the rest are counted, not listed.
+IMPORT_ERRORS_SHOWN = 10
+
+
+class LocationScopedAdmin(admin.ModelAdmin):
+    """A model admin that shows only the rows of the user's locations, and offers only those locations.
+
+    `location_field` is the path from the model to its `Location` ("" for Location itself). Members may
+    view and change; `brokers_only` keeps adding, changing and deleting for brokers (listings, settings).
+    Django's per-model permissions are not consulted: the membership is the permission.
+    """
+
+    location_field = "location"
+    brokers_only = False
+    members_may_add = True
+    members_may_delete = True
+
+    def scope(self, request: HttpRequest) -> LocationScope:
+        return scope_of(request.user)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return self.scope(request).filter(super().get_queryset(request), self.location_field)
+
+    def location_id_of(self, obj: Model) -> str | None:
+        if not self.location_field:
+            return str(obj.pk)
+        target: Any = obj
+        for part in self.location_field.split("__"):
+            target = getattr(target, part, None)
+        return None if target is None else str(target.pk)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self.scope(request).is_member_anywhere
+
+    def action_checkbox(self, obj: Model) -> str:
+        # Django renders this box through the form template engine: over a millisecond a row, the
+        # larger part of a 50-lead page. The same markup, written directly.
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="Select {}">',
+            helpers.ACTION_CHECKBOX_NAME, obj.pk, str(obj),
+        )
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        scope = self.scope(request)
+        return scope.is_member_anywhere if obj is None else scope.can_see(self.location_id_of(obj))
+
+    def _may_write(self, request: HttpRequest, obj: Model | None) -> bool:
+        scope = self.scope(request)
+        if obj is None:
+            return scope.is_broker_anywhere if self.brokers_only else scope.is_member_anywhere
+        location_id = self.location_id_of(obj)
+        return scope.is_broker_of(location_id) if self.brokers_only else scope.can_see(location_id)
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self._may_write(request, obj)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        if not self.members_may_add:
+            return self.scope(request).everything
+        return self._may_write(request, None)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        if not self.members_may_delete:
+            return self.scope(request).everything
+        return self._may_write(request, obj)
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> ModelChoiceField | None:
+        if db_field.related_model is Location:
+            scope = self.scope(request)
+            locations = Location.objects.all()
+            kwargs["queryset"] = (
+                scope.filter_for_brokers(locations, "") if self.brokers_only else scope.filter(locations, "")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class CappedCountPaginator(Paginator):
+    """Counts at most `cap` + 1 rows: past that the list says "10,000+" instead of counting every lead.
+
+    An exact COUNT(*) reads every matching index entry on each page view (a hundred thousand for a big
+    location); nobody pages that far, they filter or search.
+    """
+
+    cap = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        # Unordered, so PostgreSQL stops after `cap` + 1 entries of whichever index fits the filters.
+        return self.object_list.order_by().values("pk")[: self.cap + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
+
+
+class ScopedLocationFilter(admin.SimpleListFilter):
+    """The location filter, offering only the user's locations (and hidden when there is just one)."""
+
+    title = "location"
+    parameter_name = "location"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        locations = scope_of(request.user).filter(Location.objects.order_by("name"), "")
+        return list(locations.values_list("id", "name"))
+
+    def has_output(self) -> bool:
+        return len(self.lookup_choices) > 1
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.filter(location_id=self.value()) if self.value() else queryset
+
+
+# -- leads -------------------------------------------------------------------------------------------
+
+
+class ScoreBandFilter(admin.SimpleListFilter):
+    title = "score"
+    parameter_name = "score_band"
+    # BOTS.md lead temperature bands: hot at 80 and above, warm at 40 and above.
+    BANDS = {"hot": Q(score__gte=80), "warm": Q(score__gte=40, score__lt=80), "cold": Q(score__lt=40),
+             "none": Q(score__isnull=True)}
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("hot", "80 to 100"), ("warm", "40 to 79"), ("cold", "0 to 39"), ("none", "Not scored")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        band = self.BANDS.get(self.value() or "")
+        return queryset.filter(band) if band is not None else queryset
+
+
+class LastReplyFilter(admin.SimpleListFilter):
+    """When the lead last texted us."""
+
+    title = "last reply from the lead"
+    parameter_name = "last_reply"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("1", "Today"), ("7", "Past 7 days"), ("30", "Past 30 days"), ("older", "Over 30 days ago"),
+                ("never", "Never")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value, now = self.value(), timezone.now()
+        if value in ("1", "7", "30"):
+            since = now - dt.timedelta(days=int(value)) if value != "1" else timezone.localtime(now).replace(
+                hour=0, minute=0, second=0, microsecond=0
+            )
+            return queryset.filter(conversation__last_inbound_at__gte=since)
+        if value == "older":
+            return queryset.filter(conversation__last_inbound_at__lt=now - dt.timedelta(days=30))
+        if value == "never":
+            return queryset.filter(Q(conversation__isnull=True) | Q(conversation__last_inbound_at__isnull=True))
+        return queryset
+
+
+class NeedsHumanFilter(admin.SimpleListFilter):
+    """The dashboard's "waiting for a human": tagged for a person, or hot while the bot is paused."""
+
+    title = "waiting for a human"
+    parameter_name = "waiting"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Waiting for a human")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() != "yes":
+            return queryset
+        locations = scope_of(request.user).filter(Location.objects.all(), "").values_list("bot_settings", flat=True)
+        configs = [BotConfig.from_overrides(overrides) for overrides in locations]
+        return queryset.filter(selectors.hot_waiting_filter(configs, timezone.now()))
+
+
+class ChurnTierFilter(admin.SimpleListFilter):
+    """The analytics' "going cold" tier, from tonight's prediction."""
+
+    title = "going cold"
+    parameter_name = "churn"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return list(ChurnTier.choices)
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.filter(churn_prediction__tier=self.value()) if self.value() else queryset
+
+
+@admin.register(Contact)
+class ContactAdmin(LocationScopedAdmin):
+    """The lead list and the lead's page: transcript, what the bot learned, and what we wrote to GHL."""
+
+    list_display = ("display_name", "location", "active_bot", "temperature", "score", "status", "last_reply",
+                    "bot_state")
+    list_display_links = ("display_name",)
+    list_filter = ("active_bot", "temperature", ScoreBandFilter, "status", ScopedLocationFilter, LastReplyFilter,
+                   NeedsHumanFilter, ChurnTierFilter)
+    search_fields = ("first_name", "last_name", "email", "phone")
+    search_help_text = "Name, email or phone (any format: 909 555 0101 finds +19095550101)"
+    ordering = ("-updated_at",)
+    list_per_page = 50
+    paginator = CappedCountPaginator
+    # The count of every lead in the location is a second COUNT(*) on each page; the filtered count is enough.
+    show_full_result_count = False
+    # Counts beside every filter choice would aggregate all the location's leads on each page view.
+    show_facets = admin.ShowFacets.NEVER
+    actions = ("pause_bot", "resume_bot", "hand_to_human", "hand_back_to_bot", "rescore", "export_csv",
+               "export_and_erase")
+    members_may_add = False  # leads come from GHL
+    members_may_delete = False
+    change_form_template = "admin/leads/contact/change_form.html"
+    change_list_template = "admin/leads/contact/change_list.html"
+    fieldsets = (
+        ("Lead", {"fields": ("display_name", "phone", "email", "location", "source", "timezone")}),
+        ("Qualification", {"fields": ("status", "temperature", "score", "active_bot", "tags")}),
+        ("Bot", {"fields": ("bot_paused_until", "opted_out_at", "dnd_sms", "last_text")}),
+        ("GHL", {"classes": ("collapse",), "fields": ("ghl_id", "custom_fields", "synced_at", "created_at")}),
+    )
+    readonly_fields = ("display_name", "phone", "email", "location", "source", "timezone", "temperature", "score",
+                       "active_bot", "tags", "opted_out_at", "dnd_sms", "ghl_id", "custom_fields", "synced_at",
+                       "created_at", "last_text")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Contact]:
+        return selectors.lead_list(self.scope(request))
+
+    def get_list_display(self, request: HttpRequest) -> tuple[str, ...]:
+        # The location column only tells something to people who work in more than one.
+        scope = self.scope(request)
+        if scope.everything or len(scope.location_ids) > 1:
+            return tuple(self.list_display)
+        return tuple(column for column in self.list_display if column != "location")
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Contact], search_term: str
+    ) -> tuple[QuerySet[Contact], bool]:
+        digits = "".join(ch for ch in search_term if ch.isdigit())
+        if len(digits) >= 7 and set(search_term) <= PHONE_CHARACTERS:
+            # A phone number, typed any way: GHL stores E.164, so match on the trailing digits.
+            return queryset.filter(phone__endswith=digits[-10:]), False
+        return super().get_search_results(request, queryset, search_term)
+
+    @admin.display(description="lead", ordering="last_name")
+    def display_name(self, contact: Contact) -> str:
+        return contact.display_name
+
+    @admin.display(description="last reply", ordering="conversation__last_inbound_at", empty_value="never")
+    def last_reply(self, contact: Contact) -> str | None:
+        # Written with strftime: Django's localized date format costs half a millisecond a row.
+        conversation = getattr(contact, "conversation", None)
+        if conversation is None or conversation.last_inbound_at is None:
+            return None
+        return f"{timezone.localtime(conversation.last_inbound_at):%b %d, %H:%M}"
+
+    @admin.display(description="last text")
+    def last_text(self, contact: Contact) -> str:
+        """Why the lead's latest text was sent, is waiting, or was stopped: the compliance gate's own words."""
+        decision = last_text_decision(contact)
+        return str(decision) if decision else "No text yet."
+
+    @admin.display(description="bot")
+    def bot_state(self, contact: Contact) -> str:
+        if contact.opted_out_at:
+            return "opted out"
+        if contact.bot_paused_until and contact.bot_paused_until > timezone.now():
+            if broker_actions.is_paused_until_resumed(contact.bot_paused_until):
+                return "paused"
+            return f"paused until {timezone.localtime(contact.bot_paused_until):%b %d %H:%M}"
+        return "on"
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        if not self.scope(request).is_broker_anywhere:
+            actions.pop("export_csv", None)
+            actions.pop("export_and_erase", None)
+        return actions
+
+    @admin.action(description="Pause the bot for the selected leads")
+    def pause_bot(self, request: HttpRequest, queryset: QuerySet[Contact]) -> None:
+        paused = broker_actions.pause_bot(queryset)
+        self.message_user(request, f"Bot paused for {paused} lead(s) until you resume it.", messages.SUCCESS)
+
+    @admin.action(description="Resume the bot for the selected leads")
+    def resume_bot(self, request: HttpRequest, queryset: QuerySet[Contact]) -> None:
+        resumed = broker_actions.resume_bot(queryset)
+        self.message_user(request, f"Bot resumed for {resumed} lead(s) (a lead tagged AI-Off needs handing back).",
+                          messages.SUCCESS)
+
+    @admin.action(description="Hand the selected leads to a human")
+    def hand_to_human(self, request: HttpRequest, queryset: QuerySet[Contact]) -> None:
+        handed = broker_actions.hand_to_human(queryset.select_related("location"))
+        self.message_user(
+            request, f"{handed} lead(s) tagged for a human; the bot stays off for them.", messages.SUCCESS
+        )
+
+    @admin.action(description="Rescore the selected leads now")
+    def rescore(self, request: HttpRequest, queryset: QuerySet[Contact]) -> None:
+        """The nightly scoring and churn prediction, run now for these leads (open leads without an override)."""
+        from analytics import services as analytics
+
+        chosen = list(queryset.order_by().values_list("pk", flat=True)[:RESCORE_AT_ONCE])
+        scored = analytics.rescore_open_leads(contact_ids=chosen)
+        analytics.predict_churn(contact_ids=chosen)
+        self.message_user(request, f"Rescored {scored.leads} open lead(s) ({scored.contacts_updated} changed); "
+                                   "closed, opted-out and hand-scored leads keep their score.", messages.SUCCESS)
+
+    @admin.action(description="Export the selected leads as CSV")
+    def export_csv(self, request: HttpRequest, queryset: QuerySet[Contact]) -> StreamingHttpResponse:
+        rows = self.scope(request).filter_for_brokers(queryset).order_by("pk")
+        response = StreamingHttpResponse(_csv_lines(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="leads-{timezone.localdate():%Y-%m-%d}.csv"'
+        return response
+
+    @admin.action(description="Hand the selected leads back to the bot")
+    def hand_back_to_bot(self, request: HttpRequest, queryset: QuerySet[Contact]) -> None:
+        handed = broker_actions.hand_back_to_bot(queryset)
+        self.message_user(request, f"{handed} lead(s) handed back: AI-Off and Human-Follow-Up-Needed removed, "
+                                   "follow-ups resumed. Opted-out leads stay silent.", messages.SUCCESS)
+
+    @admin.action(description="Delete the selected lead's data on request (downloads a copy first)")
+    def export_and_erase(self, request: HttpRequest, queryset: QuerySet[Contact]) -> HttpResponse | None:
+        """A lead's CCPA deletion request: the JSON copy is the broker's record of what was erased."""
+        contacts = list(self.scope(request).filter_for_brokers(queryset)[:2])
+        if len(contacts) != 1:
+            self.message_user(request, "Select exactly one lead of a location you run.", messages.ERROR)
+            return None
+        contact = contacts[0]
+        exported = privacy.export_contact_data(contact)
+        privacy.erase_contact(contact)
+        response = HttpResponse(exported, content_type="application/json")
+        response["Content-Disposition"] = f'attachment; filename="lead-{contact.pk}-erased.json"'
+        return response
+
+    # -- one lead's page --
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view
+        return [
+            path("<int:contact_id>/pause/", view(self.pause_one), name="leads_contact_pause"),
+            path("<int:contact_id>/resume/", view(self.resume_one), name="leads_contact_resume"),
+            path("<int:contact_id>/hand-to-human/", view(self.hand_one), name="leads_contact_hand_to_human"),
+            *super().get_urls(),
+        ]
+
+    def _one(self, request: HttpRequest, contact_id: int) -> QuerySet[Contact]:
+        contact = get_object_or_404(self.get_queryset(request), pk=contact_id)
+        if request.method != "POST" or not self.has_change_permission(request, contact):
+            raise PermissionDenied
+        return Contact.objects.filter(pk=contact.pk)
+
+    def _back(self, contact_id: int) -> HttpResponseRedirect:
+        return HttpResponseRedirect(reverse("admin:leads_contact_change", args=[contact_id]))
+
+    def pause_one(self, request: HttpRequest, contact_id: int) -> HttpResponse:
+        self.pause_bot(request, self._one(request, contact_id))
+        return self._back(contact_id)
+
+    def resume_one(self, request: HttpRequest, contact_id: int) -> HttpResponse:
+        self.resume_bot(request, self._one(request, contact_id))
+        return self._back(contact_id)
+
+    def hand_one(self, request: HttpRequest, contact_id: int) -> HttpResponse:
+        self.hand_to_human(request, self._one(request, contact_id))
+        return self._back(contact_id)
+
+    def render_change_form(
+        self, request: HttpRequest, context: dict[str, Any], add: bool = False, change: bool = False,
+        form_url: str = "", obj: Contact | None = None,
+    ) -> HttpResponse:
+        if obj is not None:
+            context.update(
+                transcript=selectors.transcript(obj),
+                qualification=selectors.qualification(obj),
+                outbox=selectors.outbox_of(obj),
+                followups=selectors.planned_follow_ups(obj),
+                scores=selectors.score_history(obj),
+                churn=selectors.churn_of(obj),
+                bot_paused=bool(obj.bot_paused_until and obj.bot_paused_until > timezone.now()),
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+EXPORT_COLUMNS = ("id", "ghl_id", "location", "first_name", "last_name", "phone", "email", "source", "status",
+                  "temperature", "score", "active_bot", "tags", "opted_out_at", "created_at")
+
+
+def _csv_lines(contacts: QuerySet[Contact]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def flush() -> str:
+        line = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return line
+
+    writer.writerow(EXPORT_COLUMNS)
+    yield flush()
+    for contact in contacts.iterator(chunk_size=2000):
+        writer.writerow([
+            contact.pk, contact.ghl_id, contact.location.name, contact.first_name, contact.last_name, contact.phone,
+            contact.email, contact.source, contact.status, contact.temperature, contact.score, contact.active_bot,
+            ";".join(contact.tags), contact.opted_out_at.isoformat() if contact.opted_out_at else "",
+            contact.created_at.isoformat(),
+        ])
+        yield flush()
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(LocationScopedAdmin):
+    """Everything we wrote, or tried to write, to GHL: find the texts that were held back or failed, and why."""
+
+    list_display = ("created_at", "contact", "kind", "status", "status_reason", "attempts")
+    list_filter = ("status", "kind", ScopedLocationFilter)
+    list_select_related = ("contact",)
+    ordering = ("-id",)
+    list_per_page = 50
+    paginator = CappedCountPaginator
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    members_may_add = False
+    members_may_delete = False
+    readonly_fields = ("contact", "kind", "status", "status_reason", "body", "payload", "attempts", "last_error",
+                       "ghl_message_id", "created_at", "sent_at")
+    fields = readonly_fields
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+# -- listings ----------------------------------------------------------------------------------------
+
+
+class ListingImportForm(forms.Form):
+    file = forms.FileField(help_text="A CSV with RESO column names: ListingId, ListPrice, UnparsedAddress, City, ...")
+    location = forms.ModelChoiceField(
+        queryset=Location.objects.none(), help_text="The brokerage these listings belong to"
+    )
+
+    def __init__(self, *args: Any, locations: QuerySet[Location], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = locations  # type: ignore[attr-defined]
+
+
+@admin.register(Property)
+class PropertyAdmin(LocationScopedAdmin):
+    """The listings the buyer bot matches. Brokers add, edit and import them; agents look them up."""
+
+    brokers_only = True
+    list_display = ("address", "city", "list_price", "beds", "baths", "status", "location")
+    list_filter = ("status", ScopedLocationFilter, "beds")
+    search_fields = ("listing_id", "address", "city", "postal_code", "neighbourhood")
+    list_select_related = ("location",)
+    ordering = ("-updated_at",)
+    list_per_page = 50
+    show_full_result_count = False
+    change_list_template = "admin/leads/property/change_list.html"
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="leads_property_import"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        scope = self.scope(request)
+        if not scope.is_broker_anywhere:
+            raise PermissionDenied
+        locations = scope.filter_for_brokers(Location.objects.all(), "")
+        form = ListingImportForm(request.POST or None, request.FILES or None, locations=locations)
+        if request.method == "POST" and form.is_valid():
+            stream = io.TextIOWrapper(form.cleaned_data["file"].file, encoding="utf-8-sig", errors="replace")
+            report = import_listings_csv(stream, form.cleaned_data["location"])
+            self.message_user(
+                request, f"Listings imported: {report.imported} new, {report.updated} updated, "
+                f"{len(report.skipped)} skipped.", messages.SUCCESS if not report.skipped else messages.WARNING,
+            )
+            for skipped in report.skipped[:IMPORT_ERRORS_SHOWN]:
+                self.message_user(request, f"Skipped {skipped}", messages.WARNING)
+            return HttpResponseRedirect(reverse("admin:leads_property_changelist"))
+        context = {**self.admin_site.each_context(request), "form": form, "opts": self.model._meta,
+                   "title": "Import listings from CSV"}
+        return TemplateResponse(request, "admin/leads/property/import.html", context)
+
+
+# -- locations and who belongs to them ---------------------------------------------------------------------
+
+
+class MembershipInline(admin.TabularInline):
+    model = LocationMembership
+    extra = 0
+    autocomplete_fields = ("user",)
+    verbose_name = "member"
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return scope_of(request.user).is_member_anywhere
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return scope_of(request.user).everything
+
+    has_change_permission = has_add_permission
+    has_delete_permission = has_add_permission
+
+
+@admin.register(Location)
+class LocationAdmin(LocationScopedAdmin):
+    """A brokerage (GHL sub-account): its settings, the kill switch, and who works there. Never its token."""
+
+    location_field = ""
+    brokers_only = True
+    members_may_add = False
+    members_may_delete = False
+    list_display = ("name", "id", "timezone", "sending_paused")
+    fields = ("id", "name", "timezone", "calendar_id", "sending_paused", "bot_settings")
+    inlines = (MembershipInline,)
+    search_fields = ("name", "id")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> tuple[str, ...]:
+        return ("id",) if obj is not None else ()
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(admin.ModelAdmin):
+    """GHL's deliveries as received, for whoever runs the install: the ones that failed say why."""
+
+    list_display = ("received_at", "event_type", "location_id", "processed_at", "attempts", "error")
+    list_filter = ("event_type", "source")
+    ordering = ("-id",)
+    show_full_result_count = False
+    readonly_fields = ("webhook_id", "event_type", "location_id", "message_id", "source", "payload", "received_at",
+                       "processed_at", "attempts", "error")
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False

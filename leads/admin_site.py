@@ -1,0 +1,61 @@
+"""The broker's admin: Django's admin with the dashboard as its front page, open to every location member.
+
+A member of a location (broker or agent) may sign in without Django's staff flag: what they see is decided by
+their memberships (leads.access), not by Django's per-model permissions.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, URLResolver, path
+
+
+def _may_use_admin(user: Any) -> bool:
+    from leads.access import scope_of
+
+    return bool(user.is_active and (user.is_staff or scope_of(user).is_member_anywhere))
+
+
+class MemberAuthenticationForm(AdminAuthenticationForm):
+    """Django's admin sign-in, letting in location members as well as staff."""
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        AuthenticationForm.confirm_login_allowed(self, user)
+        if not _may_use_admin(user):
+            raise self.get_invalid_login_error()
+
+
+class BrokerAdminSite(admin.AdminSite):
+    site_header = "Jorgebot"
+    site_title = "Jorgebot"
+    index_title = "Dashboard"
+    index_template = "admin/jorgebot/dashboard.html"
+    login_form = MemberAuthenticationForm
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        return _may_use_admin(request.user)
+
+    def get_urls(self) -> list[URLPattern | URLResolver]:
+        return [path("try-the-bot/", self.admin_view(self.try_the_bot), name="try_the_bot"), *super().get_urls()]
+
+    def try_the_bot(self, request: HttpRequest) -> TemplateResponse:
+        """Text the bots as a pretend lead of one of your locations; the page talks to POST /api/v1/simulator/."""
+        from leads.access import scope_of
+        from leads.models import Location
+
+        locations = scope_of(request.user).filter(Location.objects.order_by("name"), "")
+        context = {**self.each_context(request), "title": "Try the bot", "locations": locations}
+        return TemplateResponse(request, "admin/jorgebot/try_the_bot.html", context)
+
+    def index(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> TemplateResponse:
+        from leads.access import scope_of
+        from leads.selectors import cached_dashboard
+
+        board = cached_dashboard(scope_of(request.user))
+        context = {"dashboard": board, "charts": board.charts(), **(extra_context or {})}
+        return super().index(request, context)

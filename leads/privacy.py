@@ -1,0 +1,105 @@
+"""A lead's right to know and to delete (CCPA/CPRA): export everything we hold about one contact, then erase it.
+
+GHL stays the source of truth for the contact itself: erasing here removes our copy (texts, the bot's state,
+outbox rows, follow-ups, drafts, the webhooks as GHL sent them) and keeps a tombstone row with no personal
+data, so the bot never texts the lead again and GHL's later events about them are ignored. The brokerage
+deletes the contact in GHL itself; the CCPA-Deletion-Request tag tells it to. Claude's response cache holds
+no contact id and expires on its own (JORGEBOT_LLM_CACHE_TTL_SECONDS).
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from leads.models import Contact, Conversation, Message, OutboxMessage, WebhookEvent
+
+logger = logging.getLogger(__name__)
+
+_CONTACT_FIELDS = ("ghl_id", "first_name", "last_name", "phone", "email", "source", "tags", "custom_fields",
+                   "timezone", "postal_code", "dnd_sms", "opted_out_at", "active_bot", "bot_paused_until",
+                   "temperature", "score", "status", "market_segment", "created_at", "updated_at")
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What `erase_contact` removed, by kind: the broker's record that the request was carried out."""
+
+    messages: int
+    outbox_rows: int
+    follow_ups: int
+    drafts: int
+    webhook_events: int
+    reading_jobs: int
+
+
+def export_contact_data(contact: Contact) -> bytes:
+    """Everything we hold about the lead, as JSON: the answer to a request to know, and the copy kept before erasing."""
+    conversation = Conversation.objects.filter(contact=contact).first()
+    data: dict[str, Any] = {
+        "exported_at": timezone.now(),
+        "location": contact.location_id,
+        "contact": {name: getattr(contact, name) for name in _CONTACT_FIELDS},
+        "conversation": None if conversation is None else {
+            "state": conversation.state, "turn_count": conversation.turn_count,
+            "last_inbound_at": conversation.last_inbound_at, "last_outbound_at": conversation.last_outbound_at,
+        },
+        "messages": list(
+            Message.objects.filter(conversation__contact=contact).order_by("sent_at", "id")
+            .values("direction", "sender", "body", "message_type", "sent_at")
+        ),
+        "writes_to_ghl": list(
+            contact.outbox.order_by("id").values("kind", "body", "payload", "status", "status_reason", "created_at",
+                                                 "sent_at")
+        ),
+        "follow_ups": list(contact.follow_ups.order_by("id").values("cadence", "step", "due_at", "status")),
+        "drafts": list(contact.drafts.order_by("id").values("body", "sent_body", "status", "created_at")),
+    }
+    return json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False).encode("utf-8")
+
+
+def erase_contact(contact: Contact) -> Erasure:
+    """Delete the lead's personal data and keep a silent tombstone; safe to run twice."""
+    from bots.llm.models import LLMJobItem
+
+    with transaction.atomic():
+        locked = Contact.objects.select_for_update().get(pk=contact.pk)
+        conversation = Conversation.objects.filter(contact=locked).first()
+        erased = Erasure(
+            messages=Message.objects.filter(conversation__contact=locked).delete()[0],
+            outbox_rows=OutboxMessage.objects.filter(contact=locked).delete()[0],
+            follow_ups=locked.follow_ups.all().delete()[0],
+            drafts=locked.drafts.all().delete()[0],
+            webhook_events=_webhook_events_of(locked).delete()[0],
+            reading_jobs=LLMJobItem.objects.filter(conversation=conversation).delete()[0] if conversation else 0,
+        )
+        if conversation is not None:
+            conversation.delete()
+        now = timezone.now()
+        for name in ("first_name", "last_name", "phone", "email", "source", "timezone", "postal_code",
+                     "market_segment", "temperature"):
+            setattr(locked, name, "")
+        locked.tags, locked.custom_fields, locked.score = [], {}, None
+        # Silent for good: the bot never answers a deleted contact (bots.services), the gate never texts one.
+        locked.opted_out_at = locked.opted_out_at or now
+        locked.deleted_at = locked.deleted_at or now
+        locked.erased_at = now
+        locked.save()
+    logger.info("erased contact=%s %s", contact.pk, asdict(erased))
+    return erased
+
+
+def _webhook_events_of(contact: Contact) -> QuerySet[WebhookEvent]:
+    # GHL names the contact differently per event: contactId (messages, opportunities), id (contact events),
+    # contact_id (workflow posts), appointment.contactId (appointments).
+    ghl_id = contact.ghl_id
+    return WebhookEvent.objects.filter(location_id=contact.location_id).filter(
+        Q(payload__contactId=ghl_id) | Q(payload__contact_id=ghl_id) | Q(payload__appointment__contactId=ghl_id)
+        | Q(payload__id=ghl_id, event_type__startswith="Contact")
+    )

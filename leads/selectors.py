@@ -1,0 +1,509 @@
+"""Reads too involved for a view: the broker's dashboard figures and the lead list, always within a user's scope.
+
+Every figure is aggregated in PostgreSQL (a handful of queries whatever the number of leads) and every query
+names the locations it reads, so the indexes on `location` carry it. Measured by bench/dashboard.py at
+100,000 leads and 1,000,000 texts.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+import zoneinfo
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import (
+    Aggregate,
+    Count,
+    DurationField,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from analytics.models import ChurnPrediction, ChurnTier, LeadScore, RevenueForecast
+from bots.config import BotConfig
+from bots.llm.models import DailySpend
+from bots.models import Draft, DraftStatus, FollowUp, FollowUpStatus
+from bots.state import ConversationState
+from leads.access import LocationScope
+from leads.models import (
+    Contact,
+    Conversation,
+    Direction,
+    LeadStatus,
+    Location,
+    Message,
+    OutboxMessage,
+    Temperature,
+)
+
+# How far back the "new leads per day" chart reaches, and the window of the reply-time median.
+NEW_LEADS_DAYS = 14
+REPLY_TIME_WINDOW = dt.timedelta(days=7)
+# A median over the latest 500 new leads is as telling as one over 5,000, at a tenth of the cost.
+REPLY_TIME_SAMPLE = 500
+HOT_LEADS_SHOWN = 10
+CLAUDE_SPEND_DAYS = 30
+CHURN_RISKS_SHOWN = 10
+# The forecast chart shows this many past months (their forecast against what closed) before the current one.
+FORECAST_PAST_MONTHS = 6
+# Stale figures are still shown while one request recomputes them, for at most this long.
+STALE_DASHBOARD_SECONDS = 600
+# bots.config's keys of the handoff tags: `handoff_lead_to_buyer` names the tag `Handoff-Lead-to-Buyer`.
+HANDOFF_TAG_PREFIX = "handoff_"
+# A transcript longer than this shows its latest texts only; a thread that long is a runaway anyway.
+TRANSCRIPT_LIMIT = 200
+
+
+class Median(Aggregate):
+    """PostgreSQL's exact median of an ordered set (nulls ignored)."""
+
+    function = "percentile_cont"
+    name = "Median"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+
+# -- the dashboard --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HotLead:
+    contact_id: int
+    name: str
+    location: str
+    score: int | None
+    temperature: str
+    waiting_since: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class ClaudeSpend:
+    """What Claude cost over the past `CLAUDE_SPEND_DAYS` days, from bots.llm's running totals per day."""
+
+    usd: float
+    calls: int
+    cache_hits: int
+    per_day: list[tuple[dt.date, float]]
+
+
+@dataclass(frozen=True)
+class ChurnRisk:
+    """An open lead likely to go silent (analytics' critical and high tiers), with why and what to do."""
+
+    contact_id: int
+    name: str
+    tier: str
+    probability: float  # in %
+    reasons: str
+    action: str
+
+
+@dataclass(frozen=True)
+class ForecastMonth:
+    """One month of commission: what the analytics expect, their interval, and what has closed so far."""
+
+    month: dt.date
+    expected: float
+    low: float
+    high: float
+    actual: float | None
+
+
+@dataclass
+class Dashboard:
+    """What a broker sees on landing in the admin, for the locations they may see."""
+
+    timezone_name: str
+    leads: int = 0
+    new_today: int = 0
+    new_this_week: int = 0
+    opted_out: int = 0
+    booked_calls: int = 0
+    hot_waiting: int = 0
+    drafts_waiting: int = 0
+    hot_leads: list[HotLead] = field(default_factory=list)
+    median_first_reply: dt.timedelta | None = None
+    handoffs: dict[str, int] = field(default_factory=dict)
+    funnel: dict[str, int] = field(default_factory=dict)
+    temperatures: dict[str, int] = field(default_factory=dict)
+    new_per_day: list[tuple[dt.date, int]] = field(default_factory=list)
+    # None until the analytics have predicted anything for these locations: the panel stays hidden.
+    churn_risks: list[ChurnRisk] | None = None
+    forecast: list[ForecastMonth] = field(default_factory=list)
+    # None when no Claude call was made (the offline engine answers): the panel stays hidden.
+    claude_spend: ClaudeSpend | None = None
+
+    @property
+    def opt_out_percent(self) -> float | None:
+        return 100 * self.opted_out / self.leads if self.leads else None
+
+    @property
+    def median_first_reply_text(self) -> str:
+        return spoken_duration(self.median_first_reply)
+
+    @property
+    def handoff_total(self) -> int:
+        return sum(self.handoffs.values())
+
+    @property
+    def this_month(self) -> ForecastMonth | None:
+        """The forecast of the current month: the last month that already has actuals."""
+        current = [month for month in self.forecast if month.actual is not None]
+        return current[-1] if current else None
+
+    def charts(self) -> dict[str, Any]:
+        """The chart series as plain JSON for the page's script (labels in the broker's words)."""
+        return {
+            "new_per_day": {
+                "labels": [day.strftime("%b %d") for day, _ in self.new_per_day],
+                "values": [count for _, count in self.new_per_day],
+            },
+            "funnel": {
+                "labels": [LeadStatus(status).label for status in self.funnel],
+                "values": list(self.funnel.values()),
+            },
+            "temperatures": {
+                "labels": [Temperature(t).label if t else "Not rated" for t in self.temperatures],
+                "values": list(self.temperatures.values()),
+            },
+            "handoffs": {"labels": list(self.handoffs), "values": list(self.handoffs.values())},
+            **({"forecast": {
+                "labels": [month.month.strftime("%b %Y") for month in self.forecast],
+                "forecast": [round(month.expected) for month in self.forecast],
+                "low": [round(month.low) for month in self.forecast],
+                "high": [round(month.high) for month in self.forecast],
+                "actual": [None if month.actual is None else round(month.actual) for month in self.forecast],
+            }} if self.forecast else {}),
+            **({"claude_spend": {
+                "labels": [day.strftime("%b %d") for day, _ in self.claude_spend.per_day],
+                "values": [round(usd, 2) for _, usd in self.claude_spend.per_day],
+            }} if self.claude_spend else {}),
+        }
+
+
+def spoken_duration(duration: dt.timedelta | None) -> str:
+    """"42 s", "3 min", "1 h 20 min": how a broker reads a wait."""
+    if duration is None:
+        return "no replies yet"
+    seconds = round(duration.total_seconds())
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    hours, minutes = divmod(seconds // 60, 60)
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+
+
+def cached_dashboard(scope: LocationScope) -> Dashboard:
+    """The dashboard as the admin shows it: recomputed at most every JORGEBOT_DASHBOARD_CACHE_SECONDS per scope.
+
+    Counting a hundred thousand leads costs about 50 ms of a core, and every text a lead sends changes the
+    contacts table (so cachalot's copy never lives long under traffic): ten brokers reloading would keep
+    both cores busy. When the figures are stale, one request recomputes them while the others are served
+    the previous ones, so a refresh never makes everybody wait at once.
+    """
+    fresh_for = settings.JORGEBOT_DASHBOARD_CACHE_SECONDS
+    if fresh_for <= 0:
+        return dashboard(scope)
+    key = "jorgebot:dashboard:" + ("all" if scope.everything else ",".join(scope.location_ids))
+    stored = cache.get(key)
+    if stored is not None:
+        computed_at, board = stored
+        if time.time() - computed_at < fresh_for or not cache.add(f"{key}:refreshing", 1, timeout=fresh_for):
+            return board
+    board = dashboard(scope)
+    cache.set(key, (time.time(), board), timeout=STALE_DASHBOARD_SECONDS)
+    cache.delete(f"{key}:refreshing")
+    return board
+
+
+def dashboard(scope: LocationScope, now: dt.datetime | None = None) -> Dashboard:
+    """The dashboard's figures in a dozen queries, whatever the number of leads."""
+    now = now or timezone.now()
+    locations = list(scope.filter(Location.objects.all(), "").values_list("id", "timezone", "bot_settings"))
+    location_ids = [location_id for location_id, _, _ in locations]
+    configs = [BotConfig.from_overrides(overrides) for _, _, overrides in locations]
+    tz = _dashboard_timezone([tz_name for _, tz_name, _ in locations])
+    board = Dashboard(timezone_name=str(tz))
+    if not location_ids:
+        return board
+    contacts = Contact.objects.filter(location_id__in=location_ids, deleted_at__isnull=True)
+    _count_funnel(board, contacts)
+    _count_new_leads(board, contacts, now.astimezone(tz))
+    _find_hot_leads(board, contacts, configs, now)
+    _count_handoffs(board, contacts, configs)
+    board.median_first_reply = median_first_reply(location_ids, now)
+    board.claude_spend = claude_spend(location_ids, now.astimezone(tz).date())
+    board.churn_risks = churn_risks(location_ids)
+    board.forecast = revenue_forecast(location_ids, now.astimezone(tz).date())
+    # Suggest mode: texts the bot holds until a person approves them (the partial index `draft_pending_idx`).
+    board.drafts_waiting = Draft.objects.filter(location_id__in=location_ids, status=DraftStatus.PENDING).count()
+    return board
+
+
+def _dashboard_timezone(names: Sequence[str]) -> zoneinfo.ZoneInfo | dt.timezone:
+    """Days start at midnight where the brokerage is; with brokerages in several time zones, in UTC."""
+    distinct = set(names)
+    if len(distinct) == 1:
+        try:
+            return zoneinfo.ZoneInfo(distinct.pop())
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            pass
+    return dt.UTC
+
+
+def _count_funnel(board: Dashboard, contacts: QuerySet[Contact]) -> None:
+    # One pass over the covering index `contact_funnel_idx`: status x temperature, with the opt-outs.
+    rows = contacts.values("status", "temperature").annotate(
+        leads=Count("*"), opted_out=Count("status", filter=Q(opted_out_at__isnull=False))
+    ).order_by()
+    funnel = dict.fromkeys(LeadStatus.values, 0)
+    temperatures = dict.fromkeys([*Temperature.values, ""], 0)
+    for row in rows:
+        funnel[row["status"]] = funnel.get(row["status"], 0) + row["leads"]
+        temperatures[row["temperature"]] = temperatures.get(row["temperature"], 0) + row["leads"]
+        board.leads += row["leads"]
+        board.opted_out += row["opted_out"]
+    board.funnel = funnel
+    board.temperatures = {t: n for t, n in temperatures.items() if n or t}
+    board.booked_calls = funnel[LeadStatus.APPOINTMENT]
+
+
+def _count_new_leads(board: Dashboard, contacts: QuerySet[Contact], local_now: dt.datetime) -> None:
+    today = local_now.date()
+    first_day = today - dt.timedelta(days=NEW_LEADS_DAYS - 1)
+    start = dt.datetime.combine(first_day, dt.time.min, tzinfo=local_now.tzinfo)
+    rows = (
+        contacts.filter(created_at__gte=start)
+        .annotate(day=TruncDate("created_at", tzinfo=local_now.tzinfo))
+        .values("day")
+        .annotate(leads=Count("*"))
+        .order_by()
+    )
+    per_day = {row["day"]: row["leads"] for row in rows}
+    days = [first_day + dt.timedelta(days=offset) for offset in range(NEW_LEADS_DAYS)]
+    board.new_per_day = [(day, per_day.get(day, 0)) for day in days]
+    monday = today - dt.timedelta(days=today.weekday())
+    board.new_today = per_day.get(today, 0)
+    board.new_this_week = sum(count for day, count in per_day.items() if day >= monday)
+
+
+def hot_waiting_filter(configs: Sequence[BotConfig], now: dt.datetime) -> Q:
+    """Leads a person should call: tagged for a human, or hot while the bot is paused for one."""
+    human_tags = sorted({config.tag("human_follow_up") for config in configs})
+    asks_for_human = Q(tags__overlap=human_tags)
+    hot_and_paused = Q(temperature=Temperature.HOT, bot_paused_until__gt=now)
+    return (asks_for_human | hot_and_paused) & Q(opted_out_at__isnull=True) & ~Q(
+        status__in=[LeadStatus.WON, LeadStatus.LOST]
+    )
+
+
+def _find_hot_leads(
+    board: Dashboard, contacts: QuerySet[Contact], configs: Sequence[BotConfig], now: dt.datetime
+) -> None:
+    waiting = contacts.filter(hot_waiting_filter(configs, now))
+    board.hot_waiting = waiting.count()
+    rows = (
+        waiting.order_by(F("score").desc(nulls_last=True), "-updated_at")
+        .values("pk", "first_name", "last_name", "ghl_id", "location__name", "score", "temperature", "updated_at")[
+            :HOT_LEADS_SHOWN
+        ]
+    )
+    board.hot_leads = [
+        HotLead(
+            contact_id=row["pk"],
+            name=f"{row['first_name']} {row['last_name']}".strip() or f"Contact {row['ghl_id']}",
+            location=row["location__name"],
+            score=row["score"],
+            temperature=row["temperature"],
+            waiting_since=row["updated_at"],
+        )
+        for row in rows
+    ]
+
+
+def handoff_tags(configs: Sequence[BotConfig]) -> dict[str, str]:
+    """The handoff tags the bots write (`Handoff-Lead-to-Buyer`, ...; names per location), keyed by direction.
+
+    When locations named one direction differently, the first location's name is counted.
+    """
+    tags: dict[str, str] = {}
+    for config in configs:
+        for key, tag in config.tags.items():
+            if key.startswith(HANDOFF_TAG_PREFIX):
+                source, _, target = key.removeprefix(HANDOFF_TAG_PREFIX).partition("_to_")
+                tags.setdefault(f"{source.capitalize()} to {target.capitalize()}", tag)
+    return tags
+
+
+def _count_handoffs(board: Dashboard, contacts: QuerySet[Contact], configs: Sequence[BotConfig]) -> None:
+    tags = handoff_tags(configs)
+    if not tags:
+        return
+    counts = contacts.filter(tags__overlap=list(tags.values())).aggregate(
+        **{f"h{index}": Count("pk", filter=Q(tags__contains=[tag])) for index, tag in enumerate(tags.values())}
+    )
+    board.handoffs = {direction: counts[f"h{index}"] or 0 for index, direction in enumerate(tags)}
+
+
+def median_first_reply(location_ids: Sequence[str], now: dt.datetime) -> dt.timedelta | None:
+    """How long a new lead waited for our first text (bot or person): the median over the latest
+    `REPLY_TIME_SAMPLE` conversations begun in the past week, so its cost does not grow with the install."""
+    recent = (
+        Conversation.objects.filter(contact__location_id__in=location_ids, created_at__gte=now - REPLY_TIME_WINDOW)
+        .order_by("-created_at")
+        .values("pk")[:REPLY_TIME_SAMPLE]
+    )
+    first_inbound = Message.objects.filter(
+        conversation=OuterRef("pk"), direction=Direction.INBOUND
+    ).order_by("sent_at").values("sent_at")[:1]
+    first_reply = Message.objects.filter(
+        conversation=OuterRef("pk"), direction=Direction.OUTBOUND, sent_at__gte=OuterRef("first_inbound")
+    ).order_by("sent_at").values("sent_at")[:1]
+    result = (
+        Conversation.objects.filter(pk__in=recent)
+        .annotate(first_inbound=Subquery(first_inbound), first_reply=Subquery(first_reply))
+        .aggregate(median=Median(F("first_reply") - F("first_inbound"), output_field=DurationField()))
+    )
+    return result["median"]
+
+
+def churn_risks(location_ids: Sequence[str]) -> list[ChurnRisk] | None:
+    """The open leads most likely to go silent, critical and high only, most likely first (`churn_urgent_idx`)."""
+    urgent = (
+        ChurnPrediction.objects.filter(location_id__in=location_ids, tier__in=[ChurnTier.CRITICAL, ChurnTier.HIGH])
+        .select_related("contact")
+        .order_by("-probability")[:CHURN_RISKS_SHOWN]
+    )
+    risks = [
+        ChurnRisk(
+            contact_id=prediction.contact_id, name=prediction.contact.display_name, tier=prediction.tier,
+            probability=100 * prediction.probability, reasons=", ".join(map(str, prediction.reasons)),
+            action=prediction.recommended_action,
+        )
+        for prediction in urgent
+    ]
+    if not risks and not ChurnPrediction.objects.filter(location_id__in=location_ids).exists():
+        return None
+    return risks
+
+
+def revenue_forecast(location_ids: Sequence[str], today: dt.date) -> list[ForecastMonth]:
+    """Commission per month over the locations, from `FORECAST_PAST_MONTHS` back to the furthest forecast.
+
+    Past and current months carry what closed (the actual so far); the interval of several locations is the sum
+    of theirs, which is wider than the true combined interval, never narrower.
+    """
+    current = today.replace(day=1)
+    first = (current - dt.timedelta(days=31 * FORECAST_PAST_MONTHS)).replace(day=1)
+    rows = (
+        RevenueForecast.objects.filter(location_id__in=location_ids, month__gte=first)
+        .values("month")
+        .annotate(expected=Sum("expected"), low=Sum("low"), high=Sum("high"), closed=Sum("closed"))
+        .order_by("month")
+    )
+    return [
+        ForecastMonth(
+            month=row["month"], expected=float(row["expected"]), low=float(row["low"]), high=float(row["high"]),
+            actual=float(row["closed"]) if row["month"] <= current else None,
+        )
+        for row in rows
+    ]
+
+
+def claude_spend(location_ids: Sequence[str], today: dt.date) -> ClaudeSpend | None:
+    first_day = today - dt.timedelta(days=CLAUDE_SPEND_DAYS - 1)
+    rows = (
+        DailySpend.objects.filter(location_id__in=location_ids, day__gte=first_day)
+        .values("day")
+        .annotate(usd=Sum("cost_usd"), calls=Sum("calls"), cache_hits=Sum("cache_hits"))
+        .order_by()
+    )
+    by_day = {row["day"]: row for row in rows}
+    if not by_day:
+        return None
+    days = [first_day + dt.timedelta(days=offset) for offset in range(CLAUDE_SPEND_DAYS)]
+    return ClaudeSpend(
+        usd=float(sum(row["usd"] for row in by_day.values())),
+        calls=sum(row["calls"] for row in by_day.values()),
+        cache_hits=sum(row["cache_hits"] for row in by_day.values()),
+        per_day=[(day, float(by_day[day]["usd"]) if day in by_day else 0.0) for day in days],
+    )
+
+
+# -- the lead list and one lead ----------------------------------------------------------------------
+
+
+def lead_list(scope: LocationScope) -> QuerySet[Contact]:
+    """Leads as the admin shows them: with their location and conversation (but not its state) in one query."""
+    return scope.filter(Contact.objects.select_related("location", "conversation")).defer("conversation__state")
+
+
+@dataclass(frozen=True)
+class TranscriptLine:
+    sender: str
+    direction: str
+    body: str
+    sent_at: dt.datetime
+
+
+def transcript(contact: Contact, limit: int = TRANSCRIPT_LIMIT) -> list[TranscriptLine]:
+    """The lead's texts, oldest first: the latest `limit` of them."""
+    rows = (
+        Message.objects.filter(conversation__contact=contact)
+        .order_by("-sent_at", "-id")
+        .values("sender", "direction", "body", "sent_at")[:limit]
+    )
+    return [TranscriptLine(**row) for row in reversed(rows)]
+
+
+@dataclass(frozen=True)
+class QualificationAnswer:
+    question: str
+    answer: str
+
+
+def qualification(contact: Contact) -> list[QualificationAnswer]:
+    """What the bot has learned so far, as question and answer, leaving out what it has not asked yet."""
+    conversation = Conversation.objects.filter(contact=contact).only("state").first()
+    if conversation is None:
+        return []
+    state = ConversationState.from_dict(conversation.state)
+    answers = [QualificationAnswer("Active bot", state.bot), QualificationAnswer("Intent", state.intent or "")]
+    for group, values in (("Seller", state.seller), ("Buyer", state.buyer)):
+        for name, value in vars(values).items():
+            if value not in (None, [], ""):
+                shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+                answers.append(QualificationAnswer(f"{group}: {name.replace('_', ' ')}", shown))
+    if state.last_question:
+        answers.append(QualificationAnswer("Waiting for an answer to", state.last_question.replace("_", " ")))
+    answers.append(QualificationAnswer("Vague answers in a row", str(state.vague_streak)))
+    return [answer for answer in answers if answer.answer]
+
+
+def planned_follow_ups(contact: Contact) -> QuerySet[FollowUp]:
+    """The texts the bot will start on its own for this lead, soonest first."""
+    return FollowUp.objects.filter(contact=contact, status=FollowUpStatus.SCHEDULED).order_by("due_at")
+
+
+def score_history(contact: Contact, limit: int = 5) -> list[LeadScore]:
+    """The lead's latest scores, newest first, with what set each and why."""
+    return list(contact.score_history.select_related("model").defer("model__model_bytes")[:limit])
+
+
+def churn_of(contact: Contact) -> ChurnPrediction | None:
+    return ChurnPrediction.objects.filter(contact=contact).first()
+
+
+def outbox_of(contact: Contact, limit: int = 50) -> QuerySet[OutboxMessage]:
+    """The lead's latest writes to GHL, newest first, with why each was sent, held or blocked."""
+    return OutboxMessage.objects.filter(contact=contact).order_by("-id")[:limit]

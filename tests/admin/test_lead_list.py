@@ -1,0 +1,220 @@
+"""The admin's lead list: the broker's filters, search in any phone format, and the bulk actions."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+import pytest
+import redis
+from cachalot.api import cachalot_disabled
+from django.conf import settings
+from django.utils import timezone
+
+from leads.admin import CappedCountPaginator
+from leads.broker_actions import PAUSED_UNTIL_RESUMED
+from leads.models import Contact, Conversation, Location, OutboxMessage
+from tests.admin.conftest import AdminAs, lead
+
+LIST = "/admin/leads/contact/"
+
+
+def listed(response: Any) -> set[int]:
+    assert response.status_code == 200, response.content[:500]
+    return {contact.pk for contact in response.context["cl"].result_list}
+
+
+@pytest.fixture
+def book(alpha_realty: Location) -> dict[str, Contact]:
+    now = timezone.now()
+    leads = {
+        "hot_seller": lead(alpha_realty, "hot", first_name="Hana", last_name="Hot", temperature="hot", score=91,
+                           status="qualified", active_bot="seller", phone="+19095550101", email="hana@example.com"),
+        "warm_buyer": lead(alpha_realty, "warm", first_name="Walt", last_name="Warm", temperature="warm", score=55,
+                           active_bot="buyer", phone="+19095550102"),
+        "unscored": lead(alpha_realty, "quiet", first_name="Quinn", last_name="Quiet",
+                         tags=["Human-Follow-Up-Needed"]),
+    }
+    Conversation.objects.create(contact=leads["hot_seller"], last_inbound_at=now - dt.timedelta(minutes=5))
+    Conversation.objects.create(contact=leads["warm_buyer"], last_inbound_at=now - dt.timedelta(days=12))
+    return leads
+
+
+def test_an_agent_lists_the_leads_of_their_location_only(
+    admin_as: AdminAs, alpha_agent: Any, book: dict[str, Contact], beta_lead: Contact
+) -> None:
+    assert listed(admin_as(alpha_agent).get(LIST)) == {contact.pk for contact in book.values()}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"active_bot__exact": "buyer"}, {"warm_buyer"}),
+        ({"temperature__exact": "hot"}, {"hot_seller"}),
+        ({"score_band": "hot"}, {"hot_seller"}),
+        ({"score_band": "warm"}, {"warm_buyer"}),
+        ({"score_band": "none"}, {"unscored"}),
+        ({"status__exact": "qualified"}, {"hot_seller"}),
+        ({"last_reply": "1"}, {"hot_seller"}),
+        ({"last_reply": "30"}, {"hot_seller", "warm_buyer"}),
+        ({"last_reply": "never"}, {"unscored"}),
+        ({"waiting": "yes"}, {"unscored"}),
+        ({"q": "walt"}, {"warm_buyer"}),
+        ({"q": "hana@example.com"}, {"hot_seller"}),
+        ({"q": "(909) 555-0101"}, {"hot_seller"}),
+        ({"q": "909.555.0102"}, {"warm_buyer"}),
+        ({"q": "+1 909 555 0102"}, {"warm_buyer"}),
+    ],
+)
+def test_the_list_filters_and_searches_as_brokers_do(
+    admin_as: AdminAs, alpha_agent: Any, book: dict[str, Contact], query: dict[str, str], expected: set[str]
+) -> None:
+    assert listed(admin_as(alpha_agent).get(LIST, query)) == {book[name].pk for name in expected}
+
+
+def test_the_location_filter_offers_only_the_users_locations(
+    admin_as: AdminAs, alpha_broker: Any, beta_homes: Location, book: dict[str, Contact]
+) -> None:
+    from leads.models import LocationMembership
+
+    LocationMembership.objects.create(user=alpha_broker, location=beta_homes, role="agent")
+    response = admin_as(alpha_broker).get(LIST)
+
+    page = response.content.decode()
+    assert "?location=" + beta_homes.pk in page
+    assert listed(admin_as(alpha_broker).get(LIST, {"location": beta_homes.pk})) == set()
+
+
+def test_pausing_and_resuming_the_bot_from_the_list(
+    admin_as: AdminAs, alpha_agent: Any, book: dict[str, Contact]
+) -> None:
+    browser = admin_as(alpha_agent)
+    chosen = [book["hot_seller"].pk, book["warm_buyer"].pk]
+
+    browser.post(LIST, {"action": "pause_bot", "_selected_action": chosen})
+    paused = Contact.objects.filter(bot_paused_until=PAUSED_UNTIL_RESUMED).values_list("pk", flat=True)
+    assert set(paused) == set(chosen)
+    page = browser.get(LIST).content.decode()
+    assert page.count(">paused<") == 2
+
+    browser.post(LIST, {"action": "resume_bot", "_selected_action": chosen})
+    assert not Contact.objects.filter(bot_paused_until__isnull=False).exists()
+
+
+def test_an_action_cannot_reach_a_lead_of_another_location(
+    admin_as: AdminAs, alpha_agent: Any, book: dict[str, Contact], beta_lead: Contact
+) -> None:
+    admin_as(alpha_agent).post(LIST, {"action": "pause_bot", "_selected_action": [beta_lead.pk]})
+
+    beta_lead.refresh_from_db()
+    assert beta_lead.bot_paused_until is None
+
+
+def test_handing_leads_to_a_human_tags_them_through_the_outbox(
+    admin_as: AdminAs, alpha_agent: Any, book: dict[str, Contact], django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_as(alpha_agent).post(
+            LIST, {"action": "hand_to_human", "_selected_action": [book["hot_seller"].pk, book["warm_buyer"].pk]}
+        )
+
+    rows = OutboxMessage.objects.filter(kind="add_tags").order_by("contact_id")
+    assert [row.contact_id for row in rows] == sorted([book["hot_seller"].pk, book["warm_buyer"].pk])
+    assert all(row.tags == ["AI-Off", "Human-Follow-Up-Needed"] for row in rows)
+    assert redis.Redis.from_url(settings.CELERY_BROKER_URL).llen("bots") == 2
+
+
+def test_a_broker_exports_the_selected_leads_as_csv_without_secrets(
+    admin_as: AdminAs, alpha_broker: Any, book: dict[str, Contact]
+) -> None:
+    response = admin_as(alpha_broker).post(
+        LIST, {"action": "export_csv", "_selected_action": [book["hot_seller"].pk, book["warm_buyer"].pk]}
+    )
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert [row["first_name"] for row in rows] == ["Hana", "Walt"]
+    assert rows[0]["phone"] == "+19095550101" and rows[0]["location"] == "Jorgebot Realty"
+    assert "alpha-token" not in str(rows)
+
+
+def test_an_agent_is_not_offered_the_export(admin_as: AdminAs, alpha_agent: Any, book: dict[str, Contact]) -> None:
+    browser = admin_as(alpha_agent)
+
+    assert 'value="export_csv"' not in browser.get(LIST).content.decode()
+    response = browser.post(LIST, {"action": "export_csv", "_selected_action": [book["hot_seller"].pk]})
+    assert response.get("Content-Type", "").startswith("text/html")
+
+
+def test_the_list_costs_the_same_queries_for_three_leads_or_forty(
+    admin_as: AdminAs, alpha_agent: Any, alpha_realty: Location, django_assert_num_queries: Any
+) -> None:
+    browser = admin_as(alpha_agent)
+    for n in range(3):
+        Conversation.objects.create(contact=lead(alpha_realty, f"few{n}"))
+
+    def queries_for_the_page() -> int:
+        with cachalot_disabled(), django_assert_num_queries(8) as captured:
+            browser.get(LIST)
+        return len(captured)
+
+    few = queries_for_the_page()
+    for n in range(37):
+        Conversation.objects.create(contact=lead(alpha_realty, f"many{n}"))
+    # session, user, memberships, location filter choices, capped count, the page of leads with location and
+    # conversation, and Django's permissions for the admin's app list (user, group)
+    assert queries_for_the_page() == few
+
+
+def test_past_the_cap_the_list_says_so_instead_of_counting(
+    admin_as: AdminAs, alpha_agent: Any, alpha_realty: Location, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(CappedCountPaginator, "cap", 3)
+    for n in range(5):
+        lead(alpha_realty, f"capped{n}")
+
+    page = admin_as(alpha_agent).get(LIST).content.decode()
+
+    assert "3+ contacts" in page
+
+
+def test_the_fast_rows_read_exactly_like_djangos_own(
+    admin_as: AdminAs, owner: Any, book: dict[str, Contact], beta_lead: Contact
+) -> None:
+    import re
+
+    from django.contrib.admin.templatetags.admin_list import results
+
+    from leads.templatetags.lead_list import lead_results
+
+    cl = admin_as(owner).get(LIST, {"o": "-5"}).context["cl"]
+
+    def text(rows: list[Any]) -> list[str]:
+        return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", "".join(row))).strip() for row in rows]
+
+    def links(rows: list[Any]) -> list[str]:
+        return [re.findall(r'href="([^"]+)"', "".join(row)) for row in rows]
+
+    django_rows, fast_rows = list(results(cl)), lead_results(cl)["results"]
+    assert len(fast_rows) == 4
+    assert text(fast_rows) == text(django_rows)
+    assert links(fast_rows) == links(django_rows)
+
+
+def test_the_going_cold_filter_and_the_rescore_action_use_the_analytics(
+    admin_as: AdminAs, alpha_broker: Any, book: dict[str, Contact]
+) -> None:
+    from analytics.models import ChurnPrediction, LeadScore
+
+    ChurnPrediction.objects.create(contact=book["warm_buyer"], location=book["warm_buyer"].location, probability=0.9,
+                                   tier="critical", horizon_days=14, reasons=["silent 12 days"],
+                                   recommended_action="Call today")
+    browser = admin_as(alpha_broker)
+
+    assert listed(browser.get(LIST, {"churn": "critical"})) == {book["warm_buyer"].pk}
+    response = browser.post(LIST, {"action": "rescore", "_selected_action": [book["unscored"].pk]}, follow=True)
+
+    assert "Rescored 1 open lead(s)" in response.content.decode()
+    assert LeadScore.objects.filter(contact=book["unscored"]).exists()
+    assert ChurnPrediction.objects.filter(contact=book["unscored"]).exists()
