@@ -12,7 +12,15 @@ import pandas as pd
 from django.db import connection
 from django.db.models import Q, QuerySet
 
-from analytics.models import ChurnPrediction, ChurnTier, Deal, DealStatus, LeadScore, ModelKind, RevenueForecast, ScoringModel
+from analytics.models import (
+    ChurnPrediction,
+    ChurnTier,
+    Deal,
+    DealStatus,
+    LeadScore,
+    RevenueForecast,
+    ScoringModel,
+)
 from leads.access import LocationScope
 from leads.models import CLOSED_STATUSES, Contact, Location
 

@@ -46,11 +46,15 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# Rows per statement of score history, churn predictions and Contact.score / temperature updates. Measured by
-# bench/nightly_rescore.py at 100,000 leads on this 2-core machine: BATCH_MEASUREMENTS_PENDING.
-HISTORY_BATCH = 20_000
-CHURN_BATCH = 20_000
-CONTACT_UPDATE_BATCH = 20_000
+# Rows per statement of score history, churn predictions and Contact.score / temperature updates. Measured with
+# bench/nightly_rescore.py's data (100,000 leads, 54,000 open) on the busy 2-core machine: at 5,000 rows a
+# statement the history took 5.0 s in all (0.5 s and 16 MB of Python memory a statement), the leads 7 to 9 s (0.7 s
+# of row locks a statement: a bot turn on one of those leads waits at most that), churn 7 s (0.6 s, 17 MB); at
+# 20,000 rows each took as long or longer (8 to 11 s, 3 to 4 s a statement, 23 to 25 MB); one statement for all,
+# 6.5 to 8.5 s with every row locked throughout.
+HISTORY_BATCH = 5_000
+CHURN_BATCH = 5_000
+CONTACT_UPDATE_BATCH = 5_000
 # A scoring model is retrained when this many leads have closed since the newest one was trained.
 RETRAIN_AFTER_NEW_OUTCOMES = 100
 

@@ -17,6 +17,7 @@ import psycopg
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from leads.ghl import events as ghl_events
@@ -278,7 +279,10 @@ def pause_bot_for_human(contact: Contact, hours: float | None = None) -> None:
 
     hours = hours if hours is not None else BotConfig.from_overrides(contact.location.bot_settings).human_takeover_hours
     until = timezone.now() + dt.timedelta(hours=hours)
-    Contact.objects.filter(pk=contact.pk).update(bot_paused_until=until, updated_at=timezone.now())
+    # Keep the later of the two: a broker's longer manual pause must not shrink to the takeover timer.
+    Contact.objects.filter(pk=contact.pk).update(
+        bot_paused_until=Greatest(Coalesce("bot_paused_until", until), until), updated_at=timezone.now()
+    )
     cancel_follow_ups(contact, "a person took over")
     retire_drafts(contact)
     logger.info("human took over contact=%s; bot paused until %s", contact.pk, until.isoformat())

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
 from leads.models import Contact, Conversation, Location, Message
 
 NOW = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)
