@@ -43,7 +43,8 @@ def reliability_plot(calibration: list[dict[str, float]]) -> SafeString:
         "",
         '<circle cx="{}" cy="{}" r="{}" fill="#417690" fill-opacity="0.8"><title>{}</title></circle>',
         (
-            (f"{x(band['predicted']):.1f}", f"{y(band['observed']):.1f}", f"{2 + 6 * (band['leads'] / most) ** 0.5:.1f}",
+            (f"{x(band['predicted']):.1f}", f"{y(band['observed']):.1f}",
+             f"{2 + 6 * (band['leads'] / most) ** 0.5:.1f}",
              f"{band['leads']} leads: predicted {band['predicted']:.0%}, happened {band['observed']:.0%}")
             for band in calibration
         ),

@@ -1,4 +1,5 @@
-"""What the models may know about a lead, read from the database in bulk: one query per table, then pandas.
+"""What the models may know about a lead, read from the database in bulk: one query for the leads and their answers,
+one for their texts, then pandas.
 
 Each lead is described as of a cutoff moment (now for an open lead, the outcome for a closed one, a past night
 for a churn snapshot): only texts sent before it count. Nothing here reads a name, a phone number, an email, a
@@ -13,7 +14,6 @@ import numpy as np
 import pandas as pd
 from django.db import connection
 
-SECONDS_PER_DAY = 86_400.0
 EPOCH = pd.Timestamp(0, tz="UTC")
 
 # Every column a model or the prior may read, and nothing else. tests/analytics/test_scoring_features.py runs

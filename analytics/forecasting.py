@@ -178,7 +178,7 @@ def _month(moments: pd.Series, tz: str) -> pd.Series:
 def forecast_inputs(deals: pd.DataFrame, config: AnalyticsConfig, now: dt.datetime, tz: str) -> ForecastInputs:
     """Commission per deal, each open deal's chance and expected month, and the monthly history of closed commission.
 
-    `deals` is analytics.selectors.deals_of(location); months are the location's own calendar months.
+    `deals` is analytics.populations.deals_of(location); months are the location's own calendar months.
     """
     this_month = pd.Timestamp(now).tz_convert(tz).tz_localize(None).to_period("M").to_timestamp()
     months = [this_month + pd.DateOffset(months=ahead) for ahead in range(FORECAST_MONTHS)]

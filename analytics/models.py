@@ -42,7 +42,9 @@ class ScoringModel(models.Model):
     positive_rate = models.FloatField(help_text="Share of training leads that won (scoring) or went silent (churn)")
     accuracy = models.FloatField(help_text="On the held-back leads, at a 50 % cut-off")
     roc_auc = models.FloatField(help_text="On the held-back leads: 0.5 is a coin toss, 1.0 ranks every lead right")
-    brier = models.FloatField(help_text="On the held-back leads: mean squared error of the probability; lower is better")
+    brier = models.FloatField(
+        help_text="On the held-back leads: mean squared error of the probability; lower is better"
+    )
     lift_top_decile = models.FloatField(help_text="How much richer in positives the top 10 % of scores are")
     prior_roc_auc = models.FloatField(
         null=True, blank=True, help_text="The transparent prior's ROC-AUC on the same held-back leads"
@@ -109,6 +111,9 @@ class LeadScore(models.Model):
         constraints = [models.CheckConstraint(condition=Q(score__lte=100), name="leadscore_0_100")]
         indexes = [models.Index(fields=["contact", "-computed_at", "-id"], name="leadscore_history_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.score} ({self.get_source_display()}) at {self.computed_at:%Y-%m-%d %H:%M}"
+
     def __repr__(self) -> str:
         return f"<LeadScore {self.pk} contact={self.contact_id} {self.score}>"
 
@@ -127,6 +132,9 @@ class ScoreOverride(models.Model):
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(score__lte=100), name="scoreoverride_0_100")]
 
+    def __str__(self) -> str:
+        return f"{self.score}, set by hand: {self.reason}"
+
     def __repr__(self) -> str:
         return f"<ScoreOverride contact={self.contact_id} {self.score}>"
 
@@ -139,7 +147,7 @@ class ChurnTier(models.TextChoices):
 
 
 class ChurnPrediction(models.Model):
-    """How likely an open lead is to go cold: no reply from them for `horizon_days` (JORGEBOT_CHURN_SILENCE_DAYS).
+    """How likely an open lead is to go cold: no text from them for `horizon_days` (JORGEBOT_CHURN_SILENCE_DAYS).
 
     One row per open lead, replaced every night; leads that closed or opted out lose theirs. The risk tier and the
     recommended next step come from the probability (analytics.churn), so the follow-up engine and the dashboard
@@ -170,6 +178,9 @@ class ChurnPrediction(models.Model):
                 condition=Q(tier__in=["critical", "high"]),
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_tier_display()} risk: {self.probability:.0%} in {self.horizon_days} days"
 
     def __repr__(self) -> str:
         return f"<ChurnPrediction contact={self.contact_id} {self.tier}>"
@@ -216,6 +227,9 @@ class Deal(models.Model):
             models.Index(fields=["location", "status", "closed_at"], name="deal_location_status_idx"),
         ]
 
+    def __str__(self) -> str:
+        return f"Deal {self.ghl_id} ({self.get_status_display()})"
+
     def __repr__(self) -> str:
         return f"<Deal {self.pk} ghl={self.ghl_id} {self.status}>"
 
@@ -261,6 +275,9 @@ class RevenueForecast(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["location", "month"], name="revenueforecast_unique_month"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%B %Y}: {self.expected:,.0f} expected"
 
     def __repr__(self) -> str:
         return f"<RevenueForecast {self.location_id} {self.month:%Y-%m}>"

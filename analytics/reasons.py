@@ -114,7 +114,8 @@ class EffectCurves:
     def _grid(self, feature: str, values: pd.Series) -> list[object]:
         present = values.dropna()
         if feature in self.model.column_types.numeric or feature in self.model.column_types.boolean:
-            quantiles = np.quantile(present.astype(float), np.linspace(0, 1, CURVE_NUMERIC_POINTS)) if len(present) else []
+            steps = np.linspace(0, 1, CURVE_NUMERIC_POINTS)
+            quantiles = np.quantile(present.astype(float), steps) if len(present) else []
             points = sorted({*map(float, quantiles), float(self.model.typical_values[feature])})
         else:
             common = present.astype(str).value_counts().index[:CURVE_MAX_CATEGORIES]

@@ -83,7 +83,8 @@ def prior_points(features: pd.DataFrame, silence_days: int) -> np.ndarray:
     budget = features["has_budget"].to_numpy(dtype=float) == 1.0
     soon = features["buyer_timeline_days"].to_numpy(dtype=float) <= BUYER_SOON_DAYS
     buyer = np.where(ready & budget & soon, PRIOR_HOT, np.where(ready | budget, PRIOR_WARM, PRIOR_BUYER_COLD))
-    is_buyer = (features["active_bot"].to_numpy() == "buyer") | ready | budget | features["financing"].notna().to_numpy()
+    answered_financing = features["financing"].notna().to_numpy()
+    is_buyer = (features["active_bot"].to_numpy() == "buyer") | ready | budget | answered_financing
 
     bot_score = np.nan_to_num(features["bot_lead_score"].to_numpy(dtype=float), nan=PRIOR_FLOOR)
     points = np.maximum.reduce([

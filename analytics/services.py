@@ -3,7 +3,8 @@
 
 The nightly jobs read features in bulk (analytics.features), score with vectorised code, and write in batches: no
 lead is saved one at a time. Their modelling code (pandas, scikit-learn, statsmodels: ~5 s and ~180 MB to import
-on this machine) is imported inside the jobs, so the web processes that record deals and overrides never load it.
+on this machine) and their bulk reads (analytics.populations) are imported inside the jobs, so the web processes that
+record deals and overrides never load them.
 """
 from __future__ import annotations
 
@@ -165,7 +166,9 @@ class RescoreReport:
     seconds: float
 
 
-def _features_of(leads: pd.DataFrame, features: pd.DataFrame | None, now: dt.datetime) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _features_of(
+    leads: pd.DataFrame, features: pd.DataFrame | None, now: dt.datetime
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The leads and their features, in the same order: read now, or taken from features read earlier tonight."""
     from analytics.features import describe_at
 
@@ -179,13 +182,14 @@ def _features_of(leads: pd.DataFrame, features: pd.DataFrame | None, now: dt.dat
 def rescore_open_leads(
     *, now: dt.datetime | None = None, contact_ids: list[int] | None = None, features: pd.DataFrame | None = None
 ) -> RescoreReport:
-    """Score every open lead (or those of `contact_ids`) that has no override, keep a history row where the score
-    changed, and set Contact.score / temperature. `features` are tonight's, when already read."""
-    from analytics import scoring
+    """Score every open lead (or those of `contact_ids`: the admin's "Rescore now") that has no override, keep a
+    history row where the score changed, and set Contact.score / temperature. `features` are tonight's, when
+    already read."""
+    from analytics import populations, scoring
 
     started = time.perf_counter()
     now = now or timezone.now()
-    leads = selectors.open_leads(contact_ids, without_override=True)
+    leads = populations.open_leads(contact_ids, without_override=True)
     if leads.empty:
         return RescoreReport(0, 0, 0, "", None, time.perf_counter() - started)
     leads, features = _features_of(leads, features, now)
@@ -193,7 +197,7 @@ def rescore_open_leads(
     if model_row is not None:
         scores = scoring.model_scores(features, model_row.fitted_model(), model_row.pk)
     else:
-        won, lost = selectors.outcome_counts(now - dt.timedelta(days=selectors.TRAINING_WINDOW_DAYS))
+        won, lost = populations.outcome_counts(now - dt.timedelta(days=populations.TRAINING_WINDOW_DAYS))
         scores = scoring.prior_scores(features, scoring.OutcomeCounts(won, lost), settings.JORGEBOT_CHURN_SILENCE_DAYS)
     bands = selectors.score_bands(features["location_id"].unique().tolist())
     temperatures = scoring.temperatures(scores.scores, features["location_id"], bands)
@@ -286,13 +290,14 @@ def predict_churn(
     *, now: dt.datetime | None = None, contact_ids: list[int] | None = None, features: pd.DataFrame | None = None
 ) -> ChurnReport:
     """Predict, for every open lead (or those of `contact_ids`), the chance it goes silent for the silence window;
-    replace each lead's prediction and drop those of leads no longer open. `features` are tonight's, when read."""
-    from analytics import churn
+    replace each lead's prediction and, on a full run, drop those of leads no longer open. `features` are
+    tonight's, when already read."""
+    from analytics import churn, populations
 
     started = time.perf_counter()
     now = now or timezone.now()
     silence_days = settings.JORGEBOT_CHURN_SILENCE_DAYS
-    leads = selectors.open_leads(contact_ids)
+    leads = populations.open_leads(contact_ids)
     if leads.empty:
         if contact_ids is None:
             ChurnPrediction.objects.all().delete()
@@ -302,7 +307,7 @@ def predict_churn(
     if model_row is not None:
         risks = churn.model_risks(features, model_row.fitted_model(), model_row.pk)
     else:
-        snapshot = selectors.churn_snapshot(now - dt.timedelta(days=2 * silence_days), silence_days)
+        snapshot = populations.churn_snapshot(now - dt.timedelta(days=2 * silence_days), silence_days)
         went_cold = int(snapshot["went_cold"].sum())
         risks = churn.prior_risks(features, silence_days, churn.prior_note(went_cold, len(snapshot) - went_cold))
     tiers = risks.tiers
@@ -353,7 +358,7 @@ def _write_churn_predictions(
 
 def forecast_revenue(*, now: dt.datetime | None = None) -> int:
     """Forecast the commission of every location with deals, for this month and the next two; returns the rows."""
-    from analytics import forecasting
+    from analytics import forecasting, populations
     from analytics.config import AnalyticsConfig
     from analytics.ml.forecast import DEFAULT_INTERVAL_LEVEL
 
@@ -361,7 +366,7 @@ def forecast_revenue(*, now: dt.datetime | None = None) -> int:
     written = 0
     for location in selectors.locations_with_deals():
         config = AnalyticsConfig.from_overrides(location.bot_settings)
-        inputs = forecasting.forecast_inputs(selectors.deals_of(location), config, now, location.timezone)
+        inputs = forecasting.forecast_inputs(populations.deals_of(location), config, now, location.timezone)
         months = forecasting.forecast_months(
             inputs.open_deals, inputs.closed_history, inputs.closed_this_month, inputs.shares, inputs.months
         )
@@ -405,11 +410,12 @@ class NightlyReport:
 def run_nightly_analytics(*, now: dt.datetime | None = None) -> NightlyReport:
     """The night's work, reading every open lead's features once: rescore them, predict which are going cold, then
     forecast commission (after the rescoring, because a deal's chance of closing falls back on its lead's score)."""
+    from analytics import populations
     from analytics.features import describe_at
 
     now = now or timezone.now()
     started = time.perf_counter()
-    features = describe_at(selectors.open_leads()["contact_id"].tolist(), now)
+    features = describe_at(populations.open_leads()["contact_id"].tolist(), now)
     features_seconds = time.perf_counter() - started
     rescored = rescore_open_leads(now=now, features=features)
     churn = predict_churn(now=now, features=features)
@@ -442,15 +448,16 @@ def retrain_models(*, now: dt.datetime | None = None) -> list[ScoringModel]:
 
 
 def _new_outcomes_to_learn_from(now: dt.datetime) -> bool:
+    from analytics import populations
     from analytics.scoring import OutcomeCounts
 
-    won, lost = selectors.outcome_counts(now - dt.timedelta(days=selectors.TRAINING_WINDOW_DAYS))
+    won, lost = populations.outcome_counts(now - dt.timedelta(days=populations.TRAINING_WINDOW_DAYS))
     if not OutcomeCounts(won, lost).enough_to_train:
         return False
     newest = selectors.latest_model(ModelKind.SCORING)
     if newest is None:
         return True
-    won_since, lost_since = selectors.outcome_counts(newest.training_window_end + dt.timedelta(microseconds=1))
+    won_since, lost_since = populations.outcome_counts(newest.training_window_end + dt.timedelta(microseconds=1))
     return won_since + lost_since >= RETRAIN_AFTER_NEW_OUTCOMES
 
 

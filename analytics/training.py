@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
-from analytics import churn, scoring, selectors
+from analytics import churn, populations, scoring
 from analytics.features import CHURN_FEATURES, SCORING_FEATURES, lead_features
 from analytics.ml.tabular import FittedModel, ModelMetrics, train
 
@@ -26,6 +26,7 @@ TEST_SHARE = 0.2
 # 4.4 s, 10,000 rows 11.8 s. 20,000 keeps the weekly retraining near half a minute per model.
 MAX_TRAINING_ROWS = 20_000
 CALIBRATION_BANDS = 10
+RANDOM_STATE = 0
 
 
 @dataclass(frozen=True)
@@ -66,14 +67,14 @@ class Candidate:
 
 def scoring_outcomes(now: dt.datetime) -> LabelledLeads:
     """The closed leads of the training window, oldest first, described at their outcome."""
-    closed = selectors.closed_leads(now - dt.timedelta(days=selectors.TRAINING_WINDOW_DAYS), MAX_TRAINING_ROWS)
+    closed = populations.closed_leads(now - dt.timedelta(days=populations.TRAINING_WINDOW_DAYS), MAX_TRAINING_ROWS)
     at = pd.Series(pd.to_datetime(closed["outcome_at"], utc=True).to_numpy(), index=closed["contact_id"])
     return LabelledLeads(lead_features(at), pd.Series(closed["won"].to_numpy(), index=at.index), at)
 
 
 def churn_outcomes(as_of: dt.datetime, silence_days: int) -> LabelledLeads:
     """The leads we were talking to at `as_of`, described then, labelled by whether they went cold after."""
-    snapshot = selectors.churn_snapshot(as_of, silence_days)
+    snapshot = populations.churn_snapshot(as_of, silence_days)
     at = pd.Series([as_of] * len(snapshot), index=snapshot["contact_id"], dtype="datetime64[us, UTC]")
     return LabelledLeads(lead_features(at), pd.Series(snapshot["went_cold"].to_numpy(), index=at.index), at)
 
@@ -84,8 +85,17 @@ def split_by_time(leads: LabelledLeads) -> tuple[LabelledLeads, LabelledLeads]:
     return _rows(leads, slice(0, cut)), _rows(leads, slice(cut, None))
 
 
-def _rows(leads: LabelledLeads, rows: slice) -> LabelledLeads:
+def _rows(leads: LabelledLeads, rows: slice | np.ndarray) -> LabelledLeads:
     return LabelledLeads(leads.features.iloc[rows], leads.outcome.iloc[rows], leads.at.iloc[rows])
+
+
+def _at_most(leads: LabelledLeads, rows: int) -> LabelledLeads:
+    """A fixed random sample of `rows` leads (all of them if fewer): a snapshot's leads share one moment, so no
+    "newest" to prefer."""
+    if len(leads) <= rows:
+        return leads
+    chosen = np.sort(np.random.default_rng(RANDOM_STATE).choice(len(leads), size=rows, replace=False))
+    return _rows(leads, chosen)
 
 
 def fit_and_test(
@@ -120,7 +130,7 @@ def train_scoring(now: dt.datetime, silence_days: int) -> Candidate | None:
 def train_churn(now: dt.datetime, silence_days: int) -> Candidate | None:
     """A churn candidate trained two silence windows back and tested one window back, or None without enough."""
     window = dt.timedelta(days=silence_days)
-    training = churn_outcomes(now - 2 * window, silence_days)
+    training = _at_most(churn_outcomes(now - 2 * window, silence_days), MAX_TRAINING_ROWS)
     if min(training.positives, training.negatives) < scoring.MIN_OUTCOMES_PER_CLASS:
         return None
     test = churn_outcomes(now - window, silence_days)

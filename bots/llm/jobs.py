@@ -20,7 +20,7 @@ from bots.llm.cache import cache_key, remember_reply
 from bots.llm.errors import LLMError, LLMFinalError, LLMInvalidOutput, LLMRetryableError, LLMUnavailable
 from bots.llm.models import CallOutcome, ItemStatus, JobMode, JobStatus, LLMJob, LLMJobItem, LLMTask
 from bots.llm.pricing import Usage
-from bots.llm.reading import claude_answers, extraction_as_json, merge, read_with_claude
+from bots.llm.reading import claude_answers, extraction_as_json, merge, raises_a_safety_flag, read_with_claude
 from bots.nlu import Extraction, ExtractionContext, extract
 from leads.models import Conversation
 
@@ -59,7 +59,7 @@ def read_item(item_id: int) -> None:
     offline = extract(message, context)
     item.attempts += 1
     try:
-        reading = offline if offline.injection or item.location is None else read_with_claude(
+        reading = offline if raises_a_safety_flag(offline) or item.location is None else read_with_claude(
             message, context, offline, item.location, today=today, deadline=None, slot_wait=SLOT_WAIT_SECONDS)
     except LLMRetryableError as exc:
         if item.attempts < MAX_ITEM_ATTEMPTS:
@@ -76,15 +76,23 @@ def read_item(item_id: int) -> None:
 
 
 def submit_batch(job_id: int) -> bool:
-    """Send every pending item of the job as one Message Batch; False when Anthropic refused it for good
-    (its items are failed). Raises LLMRetryableError when a later try may work."""
+    """Send every pending item of the job as one Message Batch; False when there was nothing to send or
+    Anthropic refused it for good (its items are failed). Raises LLMRetryableError when a later try may work."""
     job = LLMJob.objects.get(pk=job_id)
-    items = list(job.items.filter(status=ItemStatus.PENDING).select_related("location"))
-    requests = []
-    for item in items:
+    items: list[LLMJobItem] = []
+    requests: list[tuple[str, client.ClaudeRequest]] = []
+    for item in job.items.filter(status=ItemStatus.PENDING).select_related("location"):
         message, context, today = _input_of(item)
-        if item.location is not None:
-            requests.append((item.custom_id, prompts.reading_request(message, context, item.location, today)))
+        offline = extract(message, context)
+        if item.location is None or raises_a_safety_flag(offline):
+            # Claude never reads a safety text; the offline reading is the answer.
+            _done(item, offline, answered_in_batch=False)
+            continue
+        items.append(item)
+        requests.append((item.custom_id, prompts.reading_request(message, context, item.location, today)))
+    if not requests:
+        finish_if_complete(job.pk)
+        return False
     try:
         job.anthropic_batch_id = client.submit_batch(requests)
     except LLMFinalError as exc:

@@ -58,9 +58,14 @@ MAX_TIMELINE_DAYS = 3650
 
 def needs_claude(message: str, offline: Extraction) -> bool:
     """Whether Claude could add to the offline reading: the offline engine found nothing, or the text is long."""
-    if any(getattr(offline, flag) for flag in _SAFETY_FLAGS):
+    if raises_a_safety_flag(offline):
         return False
     return not found_anything(offline) or len(message.split()) >= LONG_MESSAGE_WORDS
+
+
+def raises_a_safety_flag(reading: Extraction) -> bool:
+    """Opt-out, opt-in, deletion, Fair Housing or injection: texts Claude never reads."""
+    return any(getattr(reading, flag) for flag in _SAFETY_FLAGS)
 
 
 def found_anything(reading: Extraction) -> bool:

@@ -14,6 +14,9 @@ import numpy as np
 from leads.models import Contact, Conversation, Location, Message
 
 NOW = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)
+SELLER_ANSWERS = {"motivation": "relocation", "timeline_acceptable": "yes", "property_condition": "needs_work",
+                  "price_high": 500000}
+Texts = list[tuple[str, str, dt.datetime]]
 
 
 @dataclass
@@ -24,7 +27,7 @@ class LeadSpec:
     source: str = "Zillow"
     active_bot: str = "seller"
     state: dict[str, Any] = field(default_factory=dict)
-    texts: list[tuple[str, str, dt.datetime]] = field(default_factory=list)
+    texts: Texts = field(default_factory=list)
     created_at: dt.datetime = NOW - dt.timedelta(days=30)
     score: int | None = None
     first_name: str = "Lead"
@@ -52,7 +55,7 @@ def seed_leads(location: Location, specs: list[LeadSpec], prefix: str = "Seed") 
     return contacts
 
 
-def exchange(start: dt.datetime, reply_minutes: list[float], gap_hours: float = 20.0) -> list[tuple[str, str, dt.datetime]]:
+def exchange(start: dt.datetime, reply_minutes: list[float], gap_hours: float = 20.0) -> Texts:
     """A bot text, then the lead's reply after each of `reply_minutes`, one exchange every `gap_hours`."""
     texts = []
     for turn, minutes in enumerate(reply_minutes):
@@ -78,8 +81,7 @@ def synthetic_leads(count: int, seed: int, *, status: str | None = None, now: dt
         log_odds = -1.2 + 2.2 * (source == "Referral") + 1.6 * fast
         won = rng.random() < 1 / (1 + np.exp(-log_odds))
         answers = int(rng.integers(0, 5))
-        seller = dict(list({"motivation": "relocation", "timeline_acceptable": "yes", "property_condition": "needs_work",
-                            "price_high": 500000}.items())[:answers])
+        seller = dict(list(SELLER_ANSWERS.items())[:answers])
         start = now - dt.timedelta(days=float(rng.uniform(20, 60)))
         specs.append(LeadSpec(
             status=status or ("won" if won else "lost"), source=source, state={"seller": seller},

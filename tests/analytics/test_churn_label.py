@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from analytics.selectors import churn_snapshot
+from analytics.populations import churn_snapshot
 from leads.models import Contact, Location
 from tests.analytics.seeding import NOW, LeadSpec, exchange, seed_leads
 

@@ -76,3 +76,13 @@ def test_a_lead_that_closes_loses_its_prediction_the_next_night(alpha_realty: Lo
 
     assert list(ChurnPrediction.objects.values_list("contact_id", flat=True)) == [staying.pk]
 
+
+
+def test_predicting_chosen_leads_keeps_the_others_predictions(alpha_realty: Location) -> None:
+    chosen, other = seed_leads(alpha_realty, [_silent_for(3), _silent_for(3)])
+    predict_churn(now=NOW)
+
+    predict_churn(now=NOW + dt.timedelta(days=1), contact_ids=[chosen.pk])
+
+    assert ChurnPrediction.objects.count() == 2
+    assert ChurnPrediction.objects.get(contact=chosen).predicted_at == NOW + dt.timedelta(days=1)

@@ -1,9 +1,11 @@
 """The nightly and weekly analytics jobs are on the beat's schedule, on the analytics queue, and do their work."""
 from __future__ import annotations
 
+from io import StringIO
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 
 from analytics import features, tasks
 from analytics.models import ChurnPrediction, LeadScore
@@ -55,3 +57,15 @@ def test_the_nightly_run_reads_each_leads_features_once(alpha_realty: Location, 
     run_nightly_analytics()
 
     assert reads == [3]
+
+
+def test_the_commands_run_the_night_and_the_retraining_by_hand(alpha_realty: Location) -> None:
+    seed_leads(alpha_realty, [LeadSpec()])
+    night, retraining = StringIO(), StringIO()
+
+    call_command("run_nightly_analytics", stdout=night)
+    call_command("retrain_models", stdout=retraining)
+
+    assert "rescored 1 open leads with the prior" in night.getvalue()
+    assert "churn: 1 leads" in night.getvalue()
+    assert retraining.getvalue().startswith("nothing trained")

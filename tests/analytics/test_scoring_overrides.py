@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-from analytics import selectors
+from analytics import populations
 from analytics.models import LeadScore, ScoreOverride, ScoreSource
+from analytics.selectors import score_history
 from analytics.services import clear_score_override, override_score, rescore_open_leads
 from leads.models import Contact, Location
 from tests.analytics.seeding import NOW, LeadSpec, exchange, seed_leads
@@ -40,7 +41,7 @@ def test_an_override_survives_a_rescore_and_clearing_it_restores_the_computed_sc
     lead.refresh_from_db()
     assert lead.score == computed and lead.temperature == "cold"
     assert not ScoreOverride.objects.filter(contact=lead).exists()
-    assert [row.source for row in lead.score_history.all()] == ["prior", "override", "prior"]
+    assert [row.source for row in score_history(lead)] == ["prior", "override", "prior"]
     assert rescore_open_leads(now=NOW).history_rows == 0
 
 
@@ -49,9 +50,9 @@ def test_an_override_committed_during_a_rescore_is_not_overwritten(
 ) -> None:
     # given a run that read the lead just before the broker set a score
     [lead] = seed_leads(alpha_realty, [COLD_SELLER])
-    read_before_the_override = selectors.open_leads(without_override=True)
+    read_before_the_override = populations.open_leads(without_override=True)
     override_score(lead, 88, "met them", alpha_broker)
-    monkeypatch.setattr(selectors, "open_leads", lambda *args, **kwargs: read_before_the_override)
+    monkeypatch.setattr(populations, "open_leads", lambda *args, **kwargs: read_before_the_override)
 
     # when the run writes its scores
     rescore_open_leads(now=NOW)

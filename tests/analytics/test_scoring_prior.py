@@ -78,3 +78,12 @@ def test_a_second_night_with_nothing_new_writes_no_history(alpha_realty: Locatio
     assert first.history_rows == 5 and first.contacts_updated == 5
     assert second.history_rows == 0 and second.contacts_updated == 0
     assert LeadScore.objects.count() == 5
+
+
+def test_rescoring_chosen_leads_now_leaves_the_others_alone(alpha_realty: Location) -> None:
+    chosen, other = seed_leads(alpha_realty, [LeadSpec(state=hot_seller_state(), texts=exchange(RECENTLY, [3]))] * 2)
+
+    report = rescore_open_leads(now=NOW, contact_ids=[chosen.pk])
+
+    assert report.leads == 1
+    assert list(LeadScore.objects.values_list("contact_id", flat=True)) == [chosen.pk]

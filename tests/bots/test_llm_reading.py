@@ -10,11 +10,12 @@ import pytest
 from bots.engine import OFFLINE, engine_for
 from bots.llm.accounting import flush_cache_hits
 from bots.llm.engine import ClaudeEngine
-from bots.llm.models import AlertKind, CallOutcome, DailySpend, LLMAlert, LLMCall
+from bots.llm.jobs import create_job, submit_batch
+from bots.llm.models import AlertKind, CallOutcome, DailySpend, ItemStatus, JobMode, LLMAlert, LLMCall
 from bots.llm.pricing import Usage, cost_of
 from bots.llm.reading import merge
 from bots.nlu import Extraction, ExtractionContext, Intent, Motivation, PriceRange, PropertyCondition, extract
-from leads.models import Location
+from leads.models import Contact, Conversation, Location, Message
 from tests.fakes.anthropic import FakeAnthropic
 
 pytestmark = pytest.mark.django_db
@@ -198,3 +199,24 @@ def test_a_reading_resolves_relative_dates_on_the_leads_own_day(
 
     [request] = fake_anthropic.message_requests("reading")
     assert "today: 2026-02-28" in request["messages"][0]["content"]
+
+
+def test_a_nightly_rereading_never_sends_a_safety_text_to_claude(
+    fake_anthropic: FakeAnthropic, alpha_realty: Location, maria: Contact
+) -> None:
+    # given one conversation that says something to read and one that opted out
+    readable = Conversation.objects.create(contact=maria)
+    Message.objects.create(conversation=readable, direction="inbound", sender="lead", body=MESSY)
+    other = Contact.objects.create(location=alpha_realty, ghl_id="StoppedLeadContact1A")
+    stopped = Conversation.objects.create(contact=other)
+    Message.objects.create(conversation=stopped, direction="inbound", sender="lead", body="STOP texting me")
+
+    # when they are put in a Message Batch
+    job = create_job([readable.pk, stopped.pk], JobMode.BATCH)
+    assert submit_batch(job.pk)
+
+    # then only the readable one went to Claude; the opt-out was read offline
+    [request] = fake_anthropic.batch_requests()
+    assert "fixer" in request["messages"][0]["content"]
+    item = job.items.get(conversation=stopped)
+    assert item.status == ItemStatus.DONE and item.result["opt_out"] is True
