@@ -26,7 +26,9 @@ import redis
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-# Redis logical databases 13-15 belong to the benchmarks (app, broker, cachalot).
+# Redis logical databases 13-15 belong to the benchmarks (app, broker, cachalot), unless
+# JORGEBOT_BENCH_REDIS_URL=redis://host:port/N names others (N to N+2): with it and JORGEBOT_BENCH_NAME_SUFFIX,
+# two people can benchmark on one machine without flushing each other's Redis or dropping each other's database.
 BENCH_REDIS_DB = 13
 
 
@@ -43,15 +45,18 @@ def _admin_connection(database_url: str) -> psycopg.Connection:
 def bench_environment(name: str, **extra: str) -> Iterator[dict[str, str]]:
     """Env for app processes: a fresh migrated database `jorgebot_bench_<name>` and empty Redis dbs."""
     database_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/jorgebot")
-    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    db_name = f"jorgebot_bench_{name}"
+    redis_url = os.environ.get("JORGEBOT_BENCH_REDIS_URL") or os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    first_redis_db = BENCH_REDIS_DB
+    if os.environ.get("JORGEBOT_BENCH_REDIS_URL"):
+        first_redis_db = int(urlsplit(redis_url).path.lstrip("/") or 0)
+    db_name = f"jorgebot_bench_{name}{os.environ.get('JORGEBOT_BENCH_NAME_SUFFIX', '')}"
     with _admin_connection(database_url) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{db_name}"')
     parts = urlsplit(database_url)
     bench_db_url = urlunsplit((parts.scheme, parts.netloc, f"/{db_name}", parts.query, ""))
     redis_parts = urlsplit(redis_url)
-    bench_redis_url = urlunsplit((redis_parts.scheme, redis_parts.netloc, f"/{BENCH_REDIS_DB}", "", ""))
+    bench_redis_url = urlunsplit((redis_parts.scheme, redis_parts.netloc, f"/{first_redis_db}", "", ""))
     env = {
         **os.environ,
         "DATABASE_URL": bench_db_url,
@@ -63,7 +68,7 @@ def bench_environment(name: str, **extra: str) -> Iterator[dict[str, str]]:
         **extra,
     }
     env.pop("CELERY_BROKER_URL")
-    for db in range(BENCH_REDIS_DB, BENCH_REDIS_DB + 3):
+    for db in range(first_redis_db, first_redis_db + 3):
         redis.Redis.from_url(urlunsplit((redis_parts.scheme, redis_parts.netloc, f"/{db}", "", ""))).flushdb()
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
     try:

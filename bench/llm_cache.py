@@ -16,12 +16,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
-
-import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -151,17 +147,6 @@ print(json.dumps({"repeat": repeat, "reading": reading, "leads": LEADS, "turns":
 '''
 
 
-def isolated_redis() -> dict[str, str]:
-    """`JORGEBOT_BENCH_REDIS_URL=redis://host:port/N` runs on logical dbs N to N+2 (emptied first) instead of the
-    13 to 15 every benchmark shares, so another benchmark starting meanwhile cannot flush this one's Redis."""
-    url = os.environ.get("JORGEBOT_BENCH_REDIS_URL", "")
-    if not url:
-        return {}
-    parts = urlsplit(url)
-    first = int(parts.path.lstrip("/") or 0)
-    for db in range(first, first + 3):
-        redis.Redis.from_url(urlunsplit((parts.scheme, parts.netloc, f"/{db}", "", ""))).flushdb()
-    return {"REDIS_URL": url}
 
 
 def main() -> int:
@@ -171,7 +156,7 @@ def main() -> int:
     args = parser.parse_args()
 
     with FakeAnthropic(latency_seconds=0.02) as fake, bench_environment(
-        "llm_cache", ANTHROPIC_API_KEY="bench-key", ANTHROPIC_BASE_URL=fake.url, **isolated_redis(),
+        "llm_cache", ANTHROPIC_API_KEY="bench-key", ANTHROPIC_BASE_URL=fake.url,
     ) as env:
         code = MEASURE.replace("REPEATS", str(args.repeats)).replace("LEADS", str(args.leads))
         result = json.loads(run_django(env, code).strip().splitlines()[-1])

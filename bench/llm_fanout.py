@@ -14,15 +14,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from contextlib import ExitStack
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
-import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -34,17 +31,6 @@ LOCATION_ID = "BenchLocation0000001"
 MESSY = "ya so my wife got a job out in denver and we gotta move, place is kinda a fixer tbh (lead {n})"
 
 
-def isolated_redis() -> dict[str, str]:
-    """`JORGEBOT_BENCH_REDIS_URL=redis://host:port/N` runs on logical dbs N to N+2 (emptied first) instead of the
-    13 to 15 every benchmark shares, so another benchmark starting meanwhile cannot flush this one's Redis."""
-    url = os.environ.get("JORGEBOT_BENCH_REDIS_URL", "")
-    if not url:
-        return {}
-    parts = urlsplit(url)
-    first = int(parts.path.lstrip("/") or 0)
-    for db in range(first, first + 3):
-        redis.Redis.from_url(urlunsplit((parts.scheme, parts.netloc, f"/{db}", "", ""))).flushdb()
-    return {"REDIS_URL": url}
 
 
 def seed(env: dict[str, str], conversations: int) -> None:
@@ -111,7 +97,7 @@ def main() -> int:
         JORGEBOT_LLM_MAX_CONCURRENCY=str(args.limit),
         # Each thread keeps its database connection across its Claude call: one per thread, plus room.
         DATABASE_POOL_MAX_SIZE=str(args.threads + 2),
-        **isolated_redis(),
+       
     ) as env:
         seed(env, args.calls)
         with ExitStack() as workers:

@@ -20,15 +20,12 @@ import argparse
 import base64
 import http.client
 import json
-import os
 import sys
 import time
 import uuid
 from contextlib import ExitStack
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import redis
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
@@ -46,17 +43,6 @@ print(LLMCall.objects.aggregate(calls=Count("id"), usd=Sum("cost_usd")))
 """
 
 
-def isolated_redis() -> dict[str, str]:
-    """`JORGEBOT_BENCH_REDIS_URL=redis://host:port/N` runs on logical dbs N to N+2 (emptied first) instead of the
-    13 to 15 every benchmark shares, so another benchmark starting meanwhile cannot flush this one's Redis."""
-    url = os.environ.get("JORGEBOT_BENCH_REDIS_URL", "")
-    if not url:
-        return {}
-    parts = urlsplit(url)
-    first = int(parts.path.lstrip("/") or 0)
-    for db in range(first, first + 3):
-        redis.Redis.from_url(urlunsplit((parts.scheme, parts.netloc, f"/{db}", "", ""))).flushdb()
-    return {"REDIS_URL": url}
 
 
 def seed(env: dict[str, str], contacts: int) -> None:
@@ -144,7 +130,7 @@ def main() -> int:
         GHL_API_BASE_URL=fake.url,
         JORGEBOT_REPLY_DEBOUNCE_SECONDS="0",
         **claude_env,
-        **isolated_redis(),
+       
     ) as env:
         # One more lead: the warm-up.
         seed(env, count + 1)
