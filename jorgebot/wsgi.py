@@ -1,7 +1,11 @@
-"""WSGI entry point (gunicorn jorgebot.wsgi)."""
+"""WSGI entry point (gunicorn jorgebot.wsgi): Django, behind the fast path for GHL's marketplace webhooks."""
 import os
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jorgebot.settings")
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from leads.ingest import WebhookFastPath  # noqa: E402  (needs Django set up)
+
+application = WebhookFastPath(django_application)

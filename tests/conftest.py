@@ -197,16 +197,22 @@ def fake_anthropic(session_fake_anthropic: FakeAnthropic, settings: Any) -> Iter
 PostWebhook = Callable[..., Any]
 
 
-@pytest.fixture
-def post_webhook(client: Client) -> PostWebhook:
-    """POST a payload to the webhook as GHL would, signed with the test keys (override headers to tamper)."""
+def post_webhook_through(client: Any) -> PostWebhook:
+    """POST a payload to the webhook as GHL would, signed with the test keys (override headers to tamper),
+    through `client`: Django's test Client, or tests.leads.wsgi_client.WsgiClient for gunicorn's fast path."""
 
     def post(payload: dict[str, Any], *, scheme: str = "ed25519", headers: dict[str, str] | None = None) -> Any:
         body, signed = ghl_events.signed_body(payload, scheme)  # type: ignore[arg-type]
-        extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in (headers if headers is not None else signed).items()}
+        sent = headers if headers is not None else signed
+        extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in sent.items()}
         return client.post("/webhooks/ghl/", data=body, content_type="application/json", **extra)
 
     return post
+
+
+@pytest.fixture
+def post_webhook(client: Client) -> PostWebhook:
+    return post_webhook_through(client)
 
 
 # -- a real Celery worker ----------------------------------------------------------------------

@@ -21,8 +21,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from bots.tasks import deliver_outbox
 from jorgebot.metrics import RequestMetricsMiddleware
 from leads.models import Contact, Location, OutboxMessage
-from tests.conftest import REPO_ROOT, PostWebhook, _database_url_of_test_db
+from tests.conftest import REPO_ROOT, _database_url_of_test_db, post_webhook_through
 from tests.fakes import ghl_events
+from tests.leads.wsgi_client import WsgiClient
 
 
 def sample(name: str, **labels: str) -> float:
@@ -40,7 +41,13 @@ def scraped(client: Client) -> dict[tuple[str, tuple[tuple[str, str], ...]], flo
     }
 
 
-def test_webhooks_are_counted_and_timed_by_endpoint(alpha_realty: Location, post_webhook: PostWebhook) -> None:
+@pytest.fixture(params=["django_view", "wsgi_fast_path"])
+def webhook_door(request: pytest.FixtureRequest, client: Client) -> Client | WsgiClient:
+    return client if request.param == "django_view" else WsgiClient()
+
+
+def test_webhooks_are_counted_and_timed_by_endpoint(alpha_realty: Location, webhook_door: Client | WsgiClient) -> None:
+    post_webhook = post_webhook_through(webhook_door)
     before = sample("jorgebot_http_requests_total", endpoint="webhook", status="2xx")
     timed_before = sample("jorgebot_http_request_seconds_count", endpoint="webhook")
 

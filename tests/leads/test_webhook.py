@@ -13,6 +13,13 @@ from django.test import Client
 from leads.models import Location, WebhookEvent
 from tests.conftest import PostWebhook
 from tests.fakes import ghl_events
+from tests.leads.wsgi_client import WsgiClient
+
+
+@pytest.fixture(params=["django_view", "wsgi_fast_path"])
+def client(request: pytest.FixtureRequest, client: Client) -> Client | WsgiClient:
+    """Every test here runs through both doors: the Django view, and the fast path gunicorn serves."""
+    return client if request.param == "django_view" else WsgiClient()
 
 
 def queued_tasks(queue: str = "webhooks") -> int:
@@ -79,7 +86,8 @@ def test_it_rejects_a_body_tampered_after_signing(alpha_realty: Location, client
     tampered = body.replace(b"sell", b"buy!")
 
     response = client.post(
-        "/webhooks/ghl/", data=tampered, content_type="application/json", HTTP_X_GHL_SIGNATURE=headers["x-ghl-signature"]
+        "/webhooks/ghl/", data=tampered, content_type="application/json",
+        HTTP_X_GHL_SIGNATURE=headers["x-ghl-signature"],
     )
 
     assert response.status_code == 401
@@ -197,6 +205,10 @@ def test_when_the_database_is_down_it_answers_429_so_ghl_delivers_again(
     monkeypatch.undo()
     connection.close()
     assert WebhookEvent.objects.count() == 0
+
+    # and once it is back, the redelivery is stored
+    assert post_webhook(ghl_events.inbound_message()).status_code == 200
+    assert WebhookEvent.objects.count() == 1
 
 
 def test_a_get_is_not_allowed(client: Client, db: None) -> None:

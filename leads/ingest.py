@@ -1,0 +1,190 @@
+"""Receiving GHL's webhooks: check, parse, store once, acknowledge. The worker does the rest.
+
+Every text a lead sends arrives as a marketplace webhook, so what one costs sets how many texts a
+server takes. Two doors lead to the same `receive_marketplace_webhook`: the Django view
+(leads.views), and `WebhookFastPath`, which gunicorn's application (jorgebot/wsgi.py) puts in front
+of Django for `POST /webhooks/ghl/`. The fast path skips the middleware, URL routing, request and
+response objects and the per-request checkout of a pooled database connection, which together
+cost about as much CPU as the work itself (0.5 ms of 1.1 ms a webhook, measured in-process).
+"""
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from http import HTTPStatus
+from typing import Any
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.db import InterfaceError, OperationalError, connection
+from django.dispatch import receiver
+
+from jorgebot import metrics
+from leads import services
+from leads.ghl.events import MalformedEvent, UnknownEvent, parse_event, parse_workflow_event
+from leads.ghl.signatures import ED25519_HEADER, RSA_HEADER, InvalidSignature, WebhookVerifier
+from leads.tasks import enqueue_webhook_event
+
+logger = logging.getLogger(__name__)
+
+MARKETPLACE_PATH = "/webhooks/ghl/"
+# GHL redelivers only on 429; this is how long it is asked to wait.
+RETRY_AFTER_SECONDS = "5"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What GHL is told: the status, a small JSON body, and when to deliver again (on 429)."""
+
+    status: int
+    body: dict[str, str]
+    retry_after: str | None = None
+
+    @classmethod
+    def error(cls, status: int, message: str) -> Answer:
+        return cls(status, {"error": message})
+
+
+@lru_cache(maxsize=1)
+def _verifier() -> WebhookVerifier:
+    return WebhookVerifier(
+        ed25519_public_key_pem=settings.GHL_WEBHOOK_ED25519_PUBLIC_KEY or None,
+        rsa_public_key_pem=settings.GHL_WEBHOOK_RSA_PUBLIC_KEY or None,
+    )
+
+
+@receiver(setting_changed)
+def _reset_verifier(*, setting: str, **_: Any) -> None:
+    if setting.startswith("GHL_WEBHOOK_"):
+        _verifier.cache_clear()
+
+
+def too_large(declared_length: str) -> bool:
+    """Whether a body of the declared Content-Length is refused before it is read."""
+    return not declared_length.isdigit() or int(declared_length) > settings.MAX_WEBHOOK_BODY_BYTES
+
+
+def body_too_large_answer() -> Answer:
+    return Answer.error(413, f"body larger than {settings.MAX_WEBHOOK_BODY_BYTES} bytes")
+
+
+def receive_marketplace_webhook(body: bytes, headers: Mapping[str, str]) -> Answer:
+    """A GHL marketplace event, signed with Ed25519 (`x-ghl-signature`) or RSA (`x-wh-signature`)."""
+    if len(body) > settings.MAX_WEBHOOK_BODY_BYTES:
+        return body_too_large_answer()
+    try:
+        _verifier().verify(body, headers)
+    except InvalidSignature as exc:
+        return Answer.error(401, str(exc))
+    try:
+        event = parse_event(_decode_json(body))
+    except MalformedEvent as exc:
+        return Answer.error(400, str(exc))
+    return _store(
+        webhook_id=event.webhook_id,
+        event_type=event.type,
+        location_id=event.location_id or "",
+        message_id="" if isinstance(event, UnknownEvent) else getattr(event, "message_id", ""),
+        payload=body,
+        source="marketplace",
+    )
+
+
+def receive_workflow_webhook(body: bytes, secret: str) -> Answer:
+    """A GHL workflow "Custom Webhook" post: unsigned, so it carries a shared secret (`X-Webhook-Secret`)."""
+    expected = settings.GHL_WORKFLOW_WEBHOOK_SECRET
+    if not expected:
+        return Answer.error(503, "workflow webhooks are off: GHL_WORKFLOW_WEBHOOK_SECRET is not set")
+    if not hmac.compare_digest(secret.encode(), expected.encode()):
+        return Answer.error(401, "missing or wrong X-Webhook-Secret")
+    if len(body) > settings.MAX_WEBHOOK_BODY_BYTES:
+        return body_too_large_answer()
+    try:
+        event = parse_workflow_event(_decode_json(body))
+    except MalformedEvent as exc:
+        return Answer.error(400, str(exc))
+    return _store(
+        webhook_id=f"wf:{event.event_id}"[:128],
+        event_type="Workflow",
+        location_id=event.location_id,
+        message_id="",
+        payload=body,
+        source="workflow",
+    )
+
+
+def _decode_json(body: bytes) -> Any:
+    if b"\\u0000" in body:
+        # Valid JSON, but PostgreSQL's jsonb cannot hold a NUL character: refuse it up front.
+        raise MalformedEvent("the body contains a NUL character (\\u0000), which cannot be stored", "")
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise MalformedEvent(f"the body is not valid JSON ({type(exc).__name__})", "") from exc
+
+
+def _store(**fields: Any) -> Answer:
+    """Persist, then acknowledge: GHL hears 200 only once the event is safely in PostgreSQL."""
+    try:
+        receipt = services.record_webhook(**fields, enqueue=enqueue_webhook_event)
+    except (OperationalError, InterfaceError):
+        # The database is unreachable. GHL redelivers only on 429: say so rather than lose the lead's message.
+        logger.exception("could not store webhook %s", fields["webhook_id"])
+        return Answer(429, {"error": "temporarily unable to store the event; deliver it again"}, RETRY_AFTER_SECONDS)
+    return Answer(200, {"status": receipt.status})
+
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class WebhookFastPath:
+    """WSGI middleware: answers `POST /webhooks/ghl/` itself and hands everything else to Django.
+
+    The thread keeps its database connection between webhooks instead of returning it to the pool
+    after each one (Django's request_finished would); a connection that failed is closed, so the next
+    webhook opens a fresh one. A Django request on the same thread returns it to the pool as usual.
+    """
+
+    def __init__(self, django_app: WsgiApp) -> None:
+        self.django_app = django_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") != MARKETPLACE_PATH or environ.get("REQUEST_METHOD") != "POST":
+            return self.django_app(environ, start_response)
+        started = time.perf_counter()
+        try:
+            answer = self._answer(environ)
+        except Exception:
+            # What Django would do with a bug: log it, answer 500 (GHL retries a 5xx a few times).
+            logger.exception("webhook failed")
+            answer = Answer.error(500, "internal error")
+        body = json.dumps(answer.body).encode()
+        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+        if answer.retry_after:
+            headers.append(("Retry-After", answer.retry_after))
+        start_response(f"{answer.status} {HTTPStatus(answer.status).phrase}", headers)
+        metrics.record_request("webhook", answer.status, time.perf_counter() - started)
+        return [body]
+
+    @staticmethod
+    def _answer(environ: dict[str, Any]) -> Answer:
+        declared = environ.get("CONTENT_LENGTH")
+        if declared and too_large(declared):
+            return body_too_large_answer()
+        # Without a Content-Length (chunked), read one byte past the limit to tell an oversized body.
+        body = environ["wsgi.input"].read(int(declared) if declared else settings.MAX_WEBHOOK_BODY_BYTES + 1)
+        headers = {
+            name: environ[key]
+            for name, key in ((ED25519_HEADER, "HTTP_X_GHL_SIGNATURE"), (RSA_HEADER, "HTTP_X_WH_SIGNATURE"))
+            if key in environ
+        }
+        answer = receive_marketplace_webhook(body, headers)
+        if connection.errors_occurred:
+            # A connection that failed must not serve the next webhook; the next one opens afresh.
+            connection.close()
+        return answer
