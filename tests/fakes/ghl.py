@@ -433,6 +433,9 @@ def _handler_for(fake: FakeGHL) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         # HTTP/1.1 keep-alive, so the client's connection pool behaves as it would against GHL.
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in two writes; with Nagle on, the body would wait for the client's delayed
+        # ACK (40 ms a call), a delay GHL does not add.
+        disable_nagle_algorithm = True
 
         def do_GET(self) -> None:
             self._dispatch()
