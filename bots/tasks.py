@@ -45,24 +45,45 @@ def take_turn(self: Task, conversation_id: int) -> str:
         # The lead is still typing: come back when the debounce window closes.
         schedule_turn(conversation_id, countdown=result.retry_in)
     if result.contact_id is not None and result.queued_writes:
-        deliver_outbox.apply_async(args=[result.contact_id])
+        _deliver_right_away(result.contact_id)
     return result.outcome
+
+
+def _deliver_right_away(contact_id: int) -> None:
+    """Send what the turn queued from this process, now: the reply does not wait for another task to be picked
+    up. When that cannot finish (another worker is delivering, GHL asked us to wait, a bug), the deliver_outbox
+    task takes over, and the sweeper after it."""
+    try:
+        again_in = _deliver_under_lock(contact_id)
+    except Exception:
+        logger.exception("delivery right after the turn failed contact=%s; the deliver task takes over", contact_id)
+        again_in = 1.0
+    if again_in is not None:
+        deliver_outbox.apply_async(args=[contact_id], countdown=again_in)
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None)
 def deliver_outbox(self: Task, contact_id: int) -> None:
+    again_in = _deliver_under_lock(contact_id)
+    if again_in is not None:
+        raise self.retry(countdown=again_in)
+
+
+def _deliver_under_lock(contact_id: int) -> float | None:
+    """Deliver the contact's pending rows, one worker at a time; None when done, else when to look again."""
     lock = get_redis().lock(f"jorgebot:deliver:{contact_id}", timeout=DELIVERY_LOCK_SECONDS, blocking=False)
     if not lock.acquire():
         # Another worker is delivering this contact's rows; look again shortly so nothing queued
         # after its last read waits for the sweeper.
-        raise self.retry(countdown=1)
+        return 1.0
     try:
         deliver_pending(contact_id)
     except DeliveryDeferred as deferred:
-        raise self.retry(countdown=deferred.retry_after) from deferred
+        return deferred.retry_after
     finally:
         if lock.owned():
             lock.release()
+    return None
 
 
 @shared_task
