@@ -207,7 +207,8 @@ def _is_reply(contact: Contact, config: BotConfig, now: dt.datetime) -> bool:
 
 
 def record_decision(text: OutboxMessage, decision: GateDecision, config: BotConfig, now: dt.datetime) -> None:
-    """Keep the decision on the row (sent texts get their final status from the sender) and raise the alerts."""
+    """Keep the decision on the row (sent texts get their final status from the sender) and raise the alerts.
+    The sender marks a text that may go `sending` (status and attempts) before calling this: one write."""
     if decision.replacement is not None and decision.replacement != text.body:
         # The original stays with the row for the broker who reviews the alert; it is never logged.
         text.payload = {**text.payload, "original_text": text.body}
@@ -218,7 +219,8 @@ def record_decision(text: OutboxMessage, decision: GateDecision, config: BotConf
         text.status, text.send_after = OutboxStatus.DEFERRED, decision.send_after
     elif decision.verdict is Verdict.BLOCK:
         text.status = OutboxStatus.BLOCKED
-    text.save(update_fields=["body", "payload", "gate_rule", "status_reason", "status", "send_after", "updated_at"])
+    text.save(update_fields=["body", "payload", "gate_rule", "status_reason", "status", "send_after", "attempts",
+                             "updated_at"])
     logger.info("gate outbox=%s contact=%s verdict=%s rule=%s", text.pk, text.contact_id, decision.verdict,
                 decision.rule)
     if decision.alert:

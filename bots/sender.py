@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from bots.compliance import check_before_send, record_decision
@@ -43,19 +44,19 @@ class DeliveryReport:
 def deliver_pending(contact_id: int) -> DeliveryReport:
     """Send every pending row of one contact, oldest first. Raises DeliveryDeferred on a retryable error."""
     report = DeliveryReport()
-    while True:
-        row = _next_pending(contact_id)
-        if row is None:
-            return report
-        _deliver(row, report)
+    while rows := _pending(contact_id):
+        # One read for all of them; each row is claimed (or re-read under lock, for a text) before it goes,
+        # so one withdrawn meanwhile stays withdrawn. Then look again for rows queued while these went out.
+        for row in rows:
+            _deliver(row, report)
+    return report
 
 
-def _next_pending(contact_id: int) -> OutboxMessage | None:
-    return (
+def _pending(contact_id: int) -> list[OutboxMessage]:
+    return list(
         OutboxMessage.objects.select_related("contact", "location")
         .filter(contact_id=contact_id, status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING])
         .order_by("id")
-        .first()
     )
 
 
@@ -67,10 +68,8 @@ def _deliver(row: OutboxMessage, report: DeliveryReport) -> None:
         if gated is None:
             return
         row = gated
-    else:
-        row.status = OutboxStatus.SENDING
-        row.attempts += 1
-        row.save(update_fields=["status", "attempts", "updated_at"])
+    elif not _claim(row):
+        return  # withdrawn since it was read
     try:
         ghl_message_id = _call_ghl(row)
     except GHLRetryableError as exc:
@@ -90,11 +89,24 @@ def _deliver(row: OutboxMessage, report: DeliveryReport) -> None:
         _fail(row, config, f"GHL refused: {exc}")
         report.failed += 1
         return
-    with transaction.atomic():
-        _finish(row, OutboxStatus.SENT, row.status_reason if row.kind == OutboxKind.SMS else "", ghl_message_id)
-        if row.kind == OutboxKind.SMS:
+    if row.kind == OutboxKind.SMS:
+        with transaction.atomic():
+            _finish(row, OutboxStatus.SENT, row.status_reason, ghl_message_id)
             Conversation.objects.filter(contact_id=contact.pk).update(last_outbound_at=row.sent_at)
+    else:
+        _finish(row, OutboxStatus.SENT, "", ghl_message_id)
     report.sent += 1
+
+
+def _claim(row: OutboxMessage) -> bool:
+    """Mark a tag, field or note write `sending`, unless it was withdrawn (cancelled) since it was read."""
+    now = timezone.now()
+    claimed = OutboxMessage.objects.filter(
+        pk=row.pk, status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING]
+    ).update(status=OutboxStatus.SENDING, attempts=F("attempts") + 1, updated_at=now)
+    if claimed:
+        row.status, row.attempts, row.updated_at = OutboxStatus.SENDING, row.attempts + 1, now
+    return bool(claimed)
 
 
 def _pass_the_gate(row: OutboxMessage, config: BotConfig, report: DeliveryReport) -> OutboxMessage | None:
@@ -109,6 +121,10 @@ def _pass_the_gate(row: OutboxMessage, config: BotConfig, report: DeliveryReport
             return None  # withdrawn while we looked (an opt-out, a reply cancelled it)
         row.contact = contact
         decision = check_before_send(row.location, contact, row, config, now)
+        if decision.allowed:
+            row.status = OutboxStatus.SENDING
+            row.attempts += 1
+        # One write keeps the decision and, when the text may go, marks it sending.
         record_decision(row, decision, config, now)
         if not decision.allowed:
             if row.status == OutboxStatus.DEFERRED:
@@ -116,9 +132,6 @@ def _pass_the_gate(row: OutboxMessage, config: BotConfig, report: DeliveryReport
             else:
                 report.blocked += 1
             return None
-        row.status = OutboxStatus.SENDING
-        row.attempts += 1
-        row.save(update_fields=["status", "attempts", "updated_at"])
     return row
 
 
