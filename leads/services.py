@@ -11,11 +11,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import psycopg
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
@@ -57,7 +56,9 @@ def ensure_configured_location() -> Location | None:
         return None
     location, created = Location.objects.get_or_create(
         id=settings.GHL_LOCATION_ID,
-        defaults={"name": "Main location", "api_token": settings.GHL_API_TOKEN, "calendar_id": settings.GHL_CALENDAR_ID},
+        defaults={
+            "name": "Main location", "api_token": settings.GHL_API_TOKEN, "calendar_id": settings.GHL_CALENDAR_ID
+        },
     )
     if created:
         logger.info("created the configured location %s", location.id)
@@ -209,21 +210,26 @@ def _conversation_for(contact: Contact, ghl_conversation_id: str = "") -> Conver
 
 def record_inbound_message(location: Location, event: ghl_events.InboundMessage) -> Message:
     contact = _contact_for(location, event.contact_id)
-    conversation = _conversation_for(contact, event.conversation_id)
     sent_at = event.date_added or event.timestamp or timezone.now()
-    message, _ = Message.objects.get_or_create(
-        ghl_message_id=event.message_id,
-        defaults={
-            "conversation": conversation,
-            "direction": Direction.INBOUND,
-            "sender": Sender.LEAD,
-            "body": event.body,
-            "message_type": event.message_type,
-            "sent_at": sent_at,
-        },
+    conversation, created = Conversation.objects.get_or_create(
+        contact=contact, defaults={"ghl_conversation_id": event.conversation_id, "last_inbound_at": sent_at}
     )
-    Conversation.objects.filter(pk=conversation.pk).update(last_inbound_at=max_time(conversation.last_inbound_at, sent_at))
-    return message
+    if not created:
+        changes: dict[str, object] = {"last_inbound_at": max_time(conversation.last_inbound_at, sent_at)}
+        if event.conversation_id and not conversation.ghl_conversation_id:
+            changes.update(ghl_conversation_id=event.conversation_id, updated_at=timezone.now())
+        Conversation.objects.filter(pk=conversation.pk).update(**changes)
+    fields = {"conversation": conversation, "direction": Direction.INBOUND, "sender": Sender.LEAD, "body": event.body,
+              "message_type": event.message_type, "sent_at": sent_at}
+    if not event.message_id:
+        return Message.objects.create(**fields)
+    # Insert first: GHL's message id is new nearly always (the webhook's unique message id already turned
+    # redeliveries away), so looking it up first would be a wasted query on every text.
+    try:
+        with transaction.atomic():
+            return Message.objects.create(ghl_message_id=event.message_id, **fields)
+    except IntegrityError:
+        return Message.objects.get(ghl_message_id=event.message_id)
 
 
 def record_outbound_message(location: Location, event: ghl_events.OutboundMessage) -> Message:
