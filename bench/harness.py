@@ -80,7 +80,8 @@ def bench_environment(name: str, **extra: str) -> Iterator[dict[str, str]]:
 
 def run_django(env: dict[str, str], code: str) -> str:
     """Run Python with Django set up in the benchmark's environment (seeding, inspection)."""
-    prelude = "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'jorgebot.settings'); django.setup()\n"
+    prelude = ("import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'jorgebot.settings'); "
+               "django.setup()\n")
     result = subprocess.run(
         [sys.executable, "-c", prelude + code], cwd=ROOT, env=env, check=True, capture_output=True, text=True
     )

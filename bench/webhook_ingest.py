@@ -74,7 +74,8 @@ def main() -> int:
 
             def webhook(n: int) -> tuple[str, str, bytes, dict[str, str]]:
                 body, signature = bodies[n % len(bodies)]
-                return "POST", "/webhooks/ghl/", body, {"Content-Type": "application/json", "x-ghl-signature": signature}
+                headers = {"Content-Type": "application/json", "x-ghl-signature": signature}
+                return "POST", "/webhooks/ghl/", body, headers
 
             sent = 0
 
@@ -92,7 +93,8 @@ def main() -> int:
 
     ratio = ingest.rate / trivial.rate
     errors = ingest.errors + trivial.errors + steady.errors
-    print(f"gunicorn {args.workers} workers x {args.threads} threads, {args.concurrency} connections, {args.seconds:.0f} s per phase")
+    print(f"gunicorn {args.workers} workers x {args.threads} threads, {args.concurrency} connections, "
+          f"{args.seconds:.0f} s per phase")
     print("closed loop (saturation):")
     print("  " + describe("trivial", trivial))
     print("  " + describe("webhook", ingest))

@@ -13,9 +13,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Iterator
 
 VAR_DIR = Path(os.environ.get("JORGEBOT_VAR_DIR", Path(__file__).resolve().parent.parent / "var"))
 
@@ -63,7 +63,7 @@ def embedded_redis(data_dir: Path) -> Iterator[str]:
         except OSError:
             if time.monotonic() > deadline or process.poll() is not None:
                 process.kill()
-                raise RuntimeError("embedded Redis did not start; see var/redis/redis.log")
+                raise RuntimeError("embedded Redis did not start; see var/redis/redis.log") from None
             time.sleep(0.05)
     try:
         yield url

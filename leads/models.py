@@ -213,6 +213,9 @@ class Conversation(models.Model):
             models.Index(fields=["created_at"], name="conversation_created_idx"),
         ]
 
+    def __str__(self) -> str:
+        return f"Conversation {self.pk} (lead {self.contact_id})"
+
     def __repr__(self) -> str:
         return f"<Conversation {self.pk} contact={self.contact_id}>"
 
@@ -260,6 +263,10 @@ class Message(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        # Never the text itself: admin pages and logs show this.
+        return f"{self.get_direction_display()} text {self.pk} from the {self.get_sender_display().lower()}"
+
     def __repr__(self) -> str:
         return f"<Message {self.pk} {self.direction} {self.sender}>"
 
@@ -292,8 +299,13 @@ class WebhookEvent(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["received_at"], name="webhookevent_pending_idx", condition=Q(processed_at__isnull=True)),
+            models.Index(
+                fields=["received_at"], name="webhookevent_pending_idx", condition=Q(processed_at__isnull=True)
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.webhook_id}"
 
     def __repr__(self) -> str:
         return f"<WebhookEvent {self.pk} {self.event_type}>"
@@ -365,6 +377,9 @@ class OutboxMessage(models.Model):
             # What the beat task releases each minute: deferred texts whose window opened.
             models.Index(fields=["send_after"], name="outbox_deferred_idx", condition=Q(status="deferred")),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.pk} ({self.get_status_display().lower()})"
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.pk} {self.kind} {self.status}>"

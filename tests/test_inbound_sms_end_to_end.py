@@ -41,7 +41,8 @@ def ghl_knows_maria(fake: FakeGHL, tags: list[str] | None = None, **fields: Any)
 
 
 def all_outbox_settled() -> bool:
-    return OutboxMessage.objects.exists() and not OutboxMessage.objects.filter(status__in=["pending", "sending"]).exists()
+    waiting = OutboxMessage.objects.filter(status__in=["pending", "sending"])
+    return OutboxMessage.objects.exists() and not waiting.exists()
 
 
 def settle(seconds: float = 1.0) -> None:

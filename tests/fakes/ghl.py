@@ -8,13 +8,13 @@ another process through `GET /__fake__/calls`.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-import dataclasses
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from http import HTTPStatus
