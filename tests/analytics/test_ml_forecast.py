@@ -35,7 +35,15 @@ def test_the_forecaster_beats_both_baselines(backtest: ForecastEvaluation) -> No
     assert model.interval_coverage is not None and 0.72 <= model.interval_coverage <= 0.88
 
 
-@pytest.mark.xfail(strict=True, reason="target 7.6 % not reached: every honest method tried lands at 7.77-7.85 %")
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "target 7.6 % not reached: ETS by AIC 7.78 %; SES 7.80, theta 7.80, on logs SES/damped Holt/theta 7.81-7.83, "
+        "ARIMA(p,1,q) by AIC 7.88 (log 7.85); the combination (mean/median of 2-4 of naive, drift, SES, Holt, "
+        "damped Holt, theta, 3-month mean, ETS) best on origins 60-119 scores 7.89 %; even the best of ~250 "
+        "picked on the test origins (not allowed) is 7.77 %"
+    ),
+)
 def test_the_forecaster_reaches_the_target(backtest: ForecastEvaluation) -> None:
     assert backtest.model.wmape <= 7.6
 

@@ -30,7 +30,13 @@ def test_all_columns_score_beats_logistic_regression_and_holds_its_measured_leve
 
 @pytest.mark.xfail(
     strict=True,
-    reason="target accuracy 0.955 / ROC-AUC 0.987 not reached: every model tried tops out near 0.950 / 0.986",
+    reason=(
+        "target accuracy 0.955 / ROC-AUC 0.987 not reached (same 5 folds): blend 0.9485/0.9858; HGB with "
+        "settings picked by inner 3-fold CV on the training folds (nested) 0.9487/0.9859; best single run "
+        "0.9512/0.9861 (HGB lr 0.03, 600 iters, 15 leaves, but picked on the test folds); LR + that HGB "
+        "stacked 0.9511/0.9861; 4-seed HGB bag 0.9504/0.9860; LightGBM 4.7 0.9500/0.9861; Tags x Lead "
+        "Quality / Last Notable Activity crosses 0.9502/0.9856; target-encoded HGB 0.9473/0.9848"
+    ),
 )
 def test_all_columns_score_reaches_the_target(all_columns: ScoringEvaluation) -> None:
     assert all_columns.model.accuracy >= 0.955 and all_columns.model.roc_auc >= 0.987
