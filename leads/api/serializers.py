@@ -33,6 +33,13 @@ class LocationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+# What the lead list reads of each lead, as plain rows (LeadViewSet): the model attributes the JSON is made of.
+LEAD_COLUMNS = (
+    "id", "ghl_id", "location_id", "first_name", "last_name", "phone", "email", "source", "tags", "status",
+    "temperature", "score", "active_bot", "bot_paused_until", "opted_out_at", "dnd_sms", "created_at", "updated_at",
+)
+
+
 class LeadSerializer(serializers.ModelSerializer):
     last_reply_at = serializers.SerializerMethodField(help_text="When the lead last texted us")
 
@@ -49,25 +56,33 @@ class LeadSerializer(serializers.ModelSerializer):
         conversation = getattr(contact, "conversation", None)
         return conversation.last_inbound_at if conversation else None
 
-    def to_representation(self, contact: Contact) -> dict[str, Any]:
+    def to_representation(self, lead: Contact | dict[str, Any]) -> dict[str, Any]:
         # The lead list's hot path: DRF's field-by-field walk cost about half of a 50-lead page. The same JSON
-        # (tests/api/test_leads.py compares it with DRF's own), written out.
+        # (tests/api/test_leads.py compares it with DRF's own), written out; the list hands in plain rows of
+        # LEAD_COLUMNS plus `last_reply_at`, one lead's page a Contact.
+        if isinstance(lead, dict):
+            row = lead
+        else:
+            row = {column: getattr(lead, column) for column in LEAD_COLUMNS}
+            row["last_reply_at"] = self.get_last_reply_at(lead)
+        tz = timezone.get_current_timezone()
         return {
-            "id": contact.pk, "ghl_id": contact.ghl_id, "location": contact.location_id,
-            "first_name": contact.first_name, "last_name": contact.last_name, "phone": contact.phone,
-            "email": contact.email, "source": contact.source, "tags": list(contact.tags), "status": contact.status,
-            "temperature": contact.temperature, "score": contact.score, "active_bot": contact.active_bot,
-            "bot_paused_until": _iso(contact.bot_paused_until), "opted_out_at": _iso(contact.opted_out_at),
-            "dnd_sms": contact.dnd_sms, "last_reply_at": _iso(self.get_last_reply_at(contact)),
-            "created_at": _iso(contact.created_at), "updated_at": _iso(contact.updated_at),
+            "id": row["id"], "ghl_id": row["ghl_id"], "location": row["location_id"],
+            "first_name": row["first_name"], "last_name": row["last_name"], "phone": row["phone"],
+            "email": row["email"], "source": row["source"], "tags": list(row["tags"]), "status": row["status"],
+            "temperature": row["temperature"], "score": row["score"], "active_bot": row["active_bot"],
+            "bot_paused_until": _iso(row["bot_paused_until"], tz), "opted_out_at": _iso(row["opted_out_at"], tz),
+            "dnd_sms": row["dnd_sms"], "last_reply_at": _iso(row["last_reply_at"], tz),
+            "created_at": _iso(row["created_at"], tz), "updated_at": _iso(row["updated_at"], tz),
         }
 
 
-def _iso(moment: dt.datetime | None) -> str | None:
-    """A time as DRF writes it (ISO 8601, UTC as "Z"), without its per-field timezone machinery."""
+def _iso(moment: dt.datetime | None, tz: dt.tzinfo) -> str | None:
+    """A time as DRF writes it (ISO 8601 in the current time zone `tz`, UTC as "Z"), without its per-field
+    timezone machinery."""
     if moment is None:
         return None
-    text = timezone.localtime(moment).isoformat()
+    text = moment.astimezone(tz).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 

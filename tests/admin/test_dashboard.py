@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from cachalot.api import cachalot_disabled
+from django.urls import reverse
 from django.utils import timezone
 
 from leads import selectors
@@ -101,6 +102,8 @@ def test_the_dashboard_page_carries_every_chart_and_the_leads_to_call(
     assert charts["funnel"]["labels"][3] == "Appointment booked"
     assert "chart.umd.min.js" in page and "dashboard.js" in page
     assert 'id="tile-hot-waiting"' in page and "Hal" in page
+    hal = alpha_book["asks_for_human"]
+    assert f'<a href="{reverse("admin:leads_contact_change", args=[hal.pk])}">Hal</a>' in page
     assert "Bruno" not in page and "Beta Homes" not in page
 
 

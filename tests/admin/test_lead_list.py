@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from leads.admin import CappedCountPaginator
 from leads.broker_actions import PAUSED_UNTIL_RESUMED
-from leads.models import Contact, Conversation, Location, OutboxMessage
+from leads.models import Contact, Conversation, Location, LocationMembership, OutboxMessage
 from tests.admin.conftest import AdminAs, lead
 
 LIST = "/admin/leads/contact/"
@@ -167,6 +167,35 @@ def test_the_list_costs_the_same_queries_for_three_leads_or_forty(
     assert queries_for_the_page() == few
 
 
+def test_a_broker_of_two_locations_sees_each_leads_location_at_no_cost_per_lead(
+    admin_as: AdminAs, alpha_broker: Any, alpha_realty: Location, beta_homes: Location,
+    django_assert_num_queries: Any,
+) -> None:
+    # given a broker of both locations, so the list has its location column
+    LocationMembership.objects.create(user=alpha_broker, location=beta_homes, role="broker")
+    browser = admin_as(alpha_broker)
+
+    def add_leads(prefix: str, count: int) -> None:
+        for n in range(count):
+            Conversation.objects.create(contact=lead(beta_homes if n % 2 else alpha_realty, f"{prefix}{n}"))
+
+    def queries_for_the_page() -> int:
+        # the same eight as an agent's list: the page reads only the columns its cells show, and no cell
+        # reaches for one it did not read
+        with cachalot_disabled(), django_assert_num_queries(8) as captured:
+            page = browser.get(LIST).content.decode()
+        assert '<td class="field-location nowrap">Beta Homes</td>' in page
+        return len(captured)
+
+    # when the list grows from three leads to forty
+    add_leads("few", 3)
+    few = queries_for_the_page()
+    add_leads("many", 37)
+
+    # then it costs the same queries
+    assert queries_for_the_page() == few
+
+
 def test_past_the_cap_the_list_says_so_instead_of_counting(
     admin_as: AdminAs, alpha_agent: Any, alpha_realty: Location, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -200,6 +229,21 @@ def test_the_fast_rows_read_exactly_like_djangos_own(
     assert len(fast_rows) == 4
     assert text(fast_rows) == text(django_rows)
     assert links(fast_rows) == links(django_rows)
+
+
+@pytest.mark.parametrize("data", [None, {"action": "hand_to_human"}])
+def test_the_action_menu_reads_exactly_like_djangos_own(data: dict[str, str] | None) -> None:
+    from django.contrib.admin import helpers
+
+    from leads.admin import ActionForm
+
+    choices = [("", "---------"), ("pause_bot", "Pause the bot"), ("hand_to_human", 'Hand to a "human" & <stop>')]
+    ours, djangos = ActionForm(data, auto_id=None), helpers.ActionForm(data, auto_id=None)
+    for form in (ours, djangos):
+        form.fields["action"].choices = choices
+
+    assert [str(field) for field in ours] == [str(field) for field in djangos]
+    assert [field.label for field in ours] == [field.label for field in djangos]
 
 
 def test_the_going_cold_filter_and_the_rescore_action_use_the_analytics(

@@ -213,3 +213,19 @@ def test_the_fast_lead_json_is_exactly_what_drf_would_write(pipeline: dict[str, 
 
         fast = JSONRenderer().render(serializer.data)
         assert fast == JSONRenderer().render(ModelSerializer.to_representation(serializer, contact))
+
+
+def test_the_list_writes_each_lead_exactly_as_its_own_page_does(
+    api_as: ApiAs, alpha_agent: Any, pipeline: dict[str, Contact]
+) -> None:
+    # given a paused lead, so every time field is filled in somewhere
+    Contact.objects.filter(pk=pipeline["warm_buyer"].pk).update(bot_paused_until=timezone.now())
+    api = api_as(alpha_agent)
+
+    # when the list (plain rows) and each lead's page (a Contact) write the same leads
+    listed = api.get("/api/v1/leads/").json()["results"]
+
+    # then the JSON is the same, field for field
+    assert len(listed) == 3
+    for row in listed:
+        assert row == api.get(f"/api/v1/leads/{row['id']}/").json()
