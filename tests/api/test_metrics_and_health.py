@@ -123,6 +123,16 @@ def test_cache_reads_are_counted_as_hits_and_misses(db: None) -> None:
     assert sample("jorgebot_cache_lookups_total", cache="default", result="miss") == misses + 2
 
 
+def test_the_cache_keeps_one_redis_client_rather_than_one_per_operation(db: None) -> None:
+    from django.core.cache import caches
+
+    client = caches["cachalot"]._cache
+
+    assert client.get_client("a", write=True) is client.get_client("b")
+    caches["cachalot"].set("reused-client-test", 1)
+    assert caches["cachalot"].get("reused-client-test") == 1
+
+
 def test_metrics_report_queue_depth_and_unsettled_work(client: Client, maria: Contact) -> None:
     deliver_outbox.apply_async(args=[maria.pk])
     deliver_outbox.apply_async(args=[maria.pk])
