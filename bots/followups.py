@@ -6,10 +6,11 @@ The cadences are BOTS.md's, every number a per-location setting (bots.config):
   start, not from each reply, so the long-term attempts reach sellers who still answer now and then;
 - lead bot, for a lead gone silent: days 3, 7 and 14 of silence, a final text on day 30, then the tag Ghosted.
 
-A reply cancels what is waiting and plans the next step (never within `follow_up_min_gap_hours` of it); an
-opt-out, a booking, a handoff or a person taking over cancels it for good. A follow-up due outside the lead's
-sending window is moved to the window's next opening. The dispatcher locks each row (skip_locked) and the
-conversation, so two dispatchers, or a dispatcher and a turn, never act on the same lead at once.
+A reply plans the next step (never within `follow_up_min_gap_hours` of it) and cancels what was waiting unless
+that is the same step; an opt-out, a booking, a handoff or a person taking over cancels it for good. A follow-up
+due outside the lead's sending window is moved to the window's next opening. The dispatcher locks each row
+(skip_locked) and the conversation, so two dispatchers, or a dispatcher and a turn, never act on the same lead at
+once.
 """
 from __future__ import annotations
 
@@ -44,6 +45,24 @@ class PlannedStep:
     final: bool
 
 
+@dataclass(frozen=True)
+class NextAttempt:
+    """The attempt a cadence plans next, the run (`anchor_at`) it belongs to, and that run's latest attempt."""
+
+    cadence: str
+    anchor_at: dt.datetime
+    step: PlannedStep
+    latest: FollowUp | None = None
+
+    def is_waiting(self) -> bool:
+        """Already planned: the run's latest attempt is this one, still waiting."""
+        latest = self.latest
+        return (
+            latest is not None and latest.status == FollowUpStatus.SCHEDULED and latest.anchor_at == self.anchor_at
+            and latest.step == self.step.number and latest.due_at == self.step.due_at
+        )
+
+
 def step_days(cadence: str, config: BotConfig) -> tuple[int, ...]:
     """Days from the cadence start of each attempt, in order."""
     if cadence == Cadence.SELLER:
@@ -69,11 +88,21 @@ def next_step(
 def plan_after_turn(contact: Contact, state: ConversationState, config: BotConfig, now: dt.datetime,
                     *, replied: bool) -> FollowUp | None:
     """Called by every turn (under its conversation lock): the lead wrote, so what waited is cancelled; when the
-    bot answered, the active bot's cadence plans its next attempt."""
+    bot answered, the active bot's cadence plans its next attempt. An attempt already waiting exactly as planned
+    (a seller replying again within a day) stays: cancelling and planning it again would change nothing."""
+    attempt = _next_attempt(contact, state, config, now) if replied else None
+    if attempt is not None and attempt.is_waiting():
+        return attempt.latest
     cancel_follow_ups(contact, "the lead replied")
-    if not replied:
+    if attempt is None:
         return None
-    return _plan(contact, state, config, now)
+    # A plain INSERT, no lookup first: whatever waited was cancelled just above, under the conversation lock. A
+    # hand-back planning in the same instant fails this turn on the one-waiting constraint; the sweeper of
+    # unanswered texts (leads.tasks) takes the turn again.
+    return FollowUp.objects.create(
+        location_id=contact.location_id, contact=contact, cadence=attempt.cadence, anchor_at=attempt.anchor_at,
+        step=attempt.step.number, due_at=attempt.step.due_at,
+    )
 
 
 def restart_follow_ups(contact: Contact, config: BotConfig, now: dt.datetime) -> FollowUp | None:
@@ -81,28 +110,34 @@ def restart_follow_ups(contact: Contact, config: BotConfig, now: dt.datetime) ->
     conversation = Conversation.objects.filter(contact=contact).first()
     if conversation is None or FollowUp.objects.filter(contact=contact, status=FollowUpStatus.SCHEDULED).exists():
         return None
-    return _plan(contact, ConversationState.from_dict(conversation.state), config, now)
+    attempt = _next_attempt(contact, ConversationState.from_dict(conversation.state), config, now)
+    return _schedule(contact, attempt.cadence, attempt.anchor_at, attempt.step) if attempt else None
 
 
-def _plan(contact: Contact, state: ConversationState, config: BotConfig, now: dt.datetime) -> FollowUp | None:
+def _next_attempt(
+    contact: Contact, state: ConversationState, config: BotConfig, now: dt.datetime
+) -> NextAttempt | None:
+    """What the active bot's cadence plans next, at least `follow_up_min_gap_hours` from now; None when nothing."""
     cadence = CADENCE_OF_BOT.get(state.bot)
     if cadence is None or why_no_follow_up(contact, state, config, cadence, now):
         return None
-    anchor_at = _anchor(contact, cadence, config, now)
+    latest = _latest_of_running_cadence(contact, cadence, config, now)
+    anchor_at = latest.anchor_at if latest is not None else now
     step = next_step(cadence, anchor_at, 0, now + dt.timedelta(hours=config.follow_up_min_gap_hours), config)
-    return _schedule(contact, cadence, anchor_at, step) if step else None
+    return NextAttempt(cadence, anchor_at, step, latest) if step else None
 
 
-def _anchor(contact: Contact, cadence: str, config: BotConfig, now: dt.datetime) -> dt.datetime:
-    """A silent lead's cadence starts at the silence; the seller's keeps its start while it still has steps."""
-    if cadence == Cadence.SELLER:
-        running = (
-            FollowUp.objects.filter(contact=contact, cadence=cadence).order_by("-anchor_at")
-            .values_list("anchor_at", flat=True).first()
-        )
-        if running is not None and running + dt.timedelta(days=step_days(cadence, config)[-1]) > now:
-            return running
-    return now
+def _latest_of_running_cadence(
+    contact: Contact, cadence: str, config: BotConfig, now: dt.datetime
+) -> FollowUp | None:
+    """A silent lead's cadence starts at the silence (None: a new run from now); the seller's keeps its start while
+    it still has steps. The latest attempt of the latest run, read once: its start, and whether it waits."""
+    if cadence != Cadence.SELLER:
+        return None
+    latest = FollowUp.objects.filter(contact=contact, cadence=cadence).order_by("-anchor_at", "-id").first()
+    if latest is not None and latest.anchor_at + dt.timedelta(days=step_days(cadence, config)[-1]) > now:
+        return latest
+    return None
 
 
 def _schedule(contact: Contact, cadence: str, anchor_at: dt.datetime, step: PlannedStep) -> FollowUp:

@@ -5,15 +5,19 @@ in one transaction holding the conversation's row lock, so two workers can never
 contact at the same time, and a worker killed mid-turn leaves nothing half-written: the lock dies
 with its connection and the redelivered task starts over. Slow work stays outside that transaction:
 GHL lookups and Claude, which reads the texts before the lock is taken and phrases the reply after
-the commit (bots.engine.TurnEngine).
+the commit (bots.engine.TurnEngine). Most turns have none (offline, the contact already synced): they
+answer under the first lock they take; the others let it go, do the slow work, and lock again.
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 
+from cachalot.api import cachalot_disabled
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -43,32 +47,67 @@ class TurnResult:
 
 def take_turn(conversation_id: int, now: dt.datetime | None = None, attempt: int = 0) -> TurnResult:
     """`attempt` counts the task's retries, for Claude's backoff; an LLMRetryableError asks for one more."""
-    conversation = Conversation.objects.select_related("contact__location").get(pk=conversation_id)
+    with _uncached_reads():
+        return _take_turn(conversation_id, now, attempt)
+
+
+@contextmanager
+def _uncached_reads() -> Iterator[None]:
+    """A turn reads rows cachalot may not cache (texts, follow-ups, the outbox, rows under a lock) or rows the
+    turn before it wrote (the conversation, the contact): cachalot would only miss, after compiling each
+    statement once more for its cache key. A buyer's listings are one indexed scan, no dearer than a cache
+    lookup. Cachalot still invalidates what the turn writes."""
+    disabled = cachalot_disabled()
+    disabled.__enter__()
+    try:
+        yield
+    finally:
+        # cachalot_disabled restores nothing when its block raises: close it as if the block had returned.
+        disabled.__exit__(None, None, None)
+
+
+def _take_turn(conversation_id: int, now: dt.datetime | None, attempt: int) -> TurnResult:
+    with transaction.atomic():
+        conversation = _locked(conversation_id)
+        engine = engine_for_turn(conversation.contact.location)
+        if engine is OFFLINE and conversation.contact.synced_at is not None:
+            # Nothing slow to do first (no GHL lookup, nothing to read ahead, nothing to phrase after the
+            # commit): the turn is taken under this lock, without reading the conversation a second time.
+            return _answer_pending(conversation, engine, now)
+    # Network I/O (the GHL lookup, Claude reading ahead) stays outside the transaction that holds the lock.
     if conversation.contact.synced_at is None:
-        # Network I/O stays outside the transaction that holds the lock.
         refresh_contact_from_ghl(conversation.contact)
-    engine = engine_for_turn(conversation.contact.location)
     _read_ahead(engine, conversation, attempt)
     with transaction.atomic():
-        conversation = (
-            Conversation.objects.select_for_update(of=("self",))
-            .select_related("contact__location")
-            .get(pk=conversation_id)
-        )
-        contact = conversation.contact
-        pending = _pending(conversation)
-        if not pending:
-            return TurnResult("nothing to answer", contact.pk)
-        now = now or timezone.now()
-        wait = (_reply_due_at(pending) - now).total_seconds()
-        if wait > 0:
-            return TurnResult("waiting for the lead to finish typing", contact.pk, retry_in=wait)
-        outcome, queued = _answer(conversation, contact, pending, now, engine)
-        Message.objects.filter(pk__in=[m.pk for m in pending]).update(answered_at=now)
-        conversation.turn_count += 1
-        conversation.save(update_fields=["state", "turn_count", "updated_at"])
-    engine.finish_turn(contact)
-    logger.info("turn conversation=%s outcome=%s messages=%s", conversation_id, outcome, len(pending))
+        conversation = _locked(conversation_id)
+        result = _answer_pending(conversation, engine, now)
+    # Only what this turn queued is phrased: nothing when it had nothing to answer.
+    engine.finish_turn(conversation.contact)
+    return result
+
+
+def _locked(conversation_id: int) -> Conversation:
+    """The conversation under its row lock (held until the caller's transaction ends), with its contact."""
+    return (
+        Conversation.objects.select_for_update(of=("self",)).select_related("contact__location").get(pk=conversation_id)
+    )
+
+
+def _answer_pending(conversation: Conversation, engine: TurnEngine, now: dt.datetime | None) -> TurnResult:
+    """Answer every unanswered text at once; the caller holds the conversation's lock."""
+    contact = conversation.contact
+    pending = _pending(conversation)
+    if not pending:
+        return TurnResult("nothing to answer", contact.pk)
+    now = now or timezone.now()
+    wait = (_reply_due_at(pending) - now).total_seconds()
+    if wait > 0:
+        return TurnResult("waiting for the lead to finish typing", contact.pk, retry_in=wait)
+    outcome, queued = _answer(conversation, contact, pending, now, engine)
+    Message.objects.filter(pk__in=[m.pk for m in pending]).update(answered_at=now)
+    conversation.turn_count += 1
+    conversation.save(update_fields=["state", "turn_count", "updated_at"])
+    logger.info("turn conversation=%s outcome=%s messages=%s", conversation.pk, outcome, len(pending))
     return TurnResult(outcome, contact.pk, queued_writes=queued)
 
 
@@ -79,7 +118,9 @@ def _read_ahead(engine: TurnEngine, conversation: Conversation, attempt: int) ->
         return  # it reads in a millisecond under the lock: nothing to read ahead, and no query to spend on it
     pending = _pending(conversation)
     if pending and _reply_due_at(pending) <= timezone.now():
-        text, context = _reading_of(pending, ConversationState.from_dict(conversation.state), conversation.contact,
+        contact = conversation.contact
+        config = BotConfig.from_overrides(contact.location.bot_settings)
+        text, context = _reading_of(pending, ConversationState.from_dict(conversation.state), contact, config,
                                     timezone.now())
         engine.read_ahead(text, context, reply_due_at=_reply_due_at(pending), attempt=attempt)
 
@@ -94,11 +135,10 @@ def _reply_due_at(pending: list[Message]) -> dt.datetime:
 
 
 def _reading_of(
-    pending: list[Message], state: ConversationState, contact: Contact, now: dt.datetime
+    pending: list[Message], state: ConversationState, contact: Contact, config: BotConfig, now: dt.datetime
 ) -> tuple[str, ExtractionContext]:
     """The one place a turn's text and context are built: the read-ahead and the turn must agree, or a
     reading done ahead is not used."""
-    config = BotConfig.from_overrides(contact.location.bot_settings)
     context = extraction_context(state, config, lead_zone(contact.timezone, contact.location.timezone), now)
     # A burst of texts is read as one message: "Hi" + "I want to sell" is a seller.
     return "\n".join(m.body for m in pending), context
@@ -109,11 +149,11 @@ def _answer(
 ) -> tuple[str, bool]:
     config = BotConfig.from_overrides(contact.location.bot_settings)
     state = ConversationState.from_dict(conversation.state)
-    understood = engine.understand(*_reading_of(pending, state, contact, now))
+    understood = engine.understand(*_reading_of(pending, state, contact, config, now))
     turn_key = f"turn:{conversation.pk}:{pending[-1].pk}"
     # The lead wrote again: drafts that answered older texts are moot.
     drafts.retire_drafts(contact)
-    replied = False
+    replied = queued = False
     if contact.opted_out_at is not None:
         if understood.opt_in:
             outcome = opt_in_contact(contact, state, config, turn_key)
@@ -132,14 +172,15 @@ def _answer(
         else:
             listings = PropertyListings(contact.location_id, config.match_price_tolerance, config.max_matches)
             plan = plan_turn(state, snapshot_of(contact), understood, config, engine, listings, now)
-            carry_out(contact, state, plan, config, turn_key, conversation.pk)
+            queued = carry_out(contact, state, plan, config, turn_key, conversation.pk)
             if config.tag("human_follow_up") in plan.tags_add:
                 human.note_handoff(contact, state, turn_key, _handoff_reason(understood))
             outcome = plan.outcome
             replied = True
     followups.plan_after_turn(contact, state, config, now, replied=replied)
     conversation.state = state.to_dict()
-    queued = contact.outbox.filter(status="pending").exists()
+    # Rows this turn queued are pending: no need to ask the database whether anything is.
+    queued = queued or contact.outbox.filter(status="pending").exists()
     return outcome, queued
 
 
@@ -178,9 +219,9 @@ def snapshot_of(contact: Contact) -> LeadSnapshot:
 
 def carry_out(
     contact: Contact, state: ConversationState, plan: TurnPlan, config: BotConfig, key: str, conversation_id: int
-) -> None:
+) -> bool:
     """Apply a plan through the outbox under one key (stale tags removed first, fields, the reply as this bot's
-    mode says), and start its calendar step once the transaction has committed."""
+    mode says), and start its calendar step once the transaction has committed. True when it queued outbox rows."""
     changed = []
     if contact.active_bot != plan.bot:
         contact.active_bot = plan.bot
@@ -191,7 +232,7 @@ def carry_out(
     # In auto mode the reply rides in the same INSERT as the tags; a draft (suggest mode) or nothing (off) is
     # bots.drafts' call. The same key as the tags: a closing text goes out although its turn added AI-Off.
     sends_now = config.mode_of(plan.bot) == "auto"
-    outbox.queue_tags_and_fields(
+    queued = outbox.queue_tags_and_fields(
         contact, key, add=plan.tags_add, remove=plan.tags_remove, fields=plan.custom_fields,
         text=plan.reply if sends_now else None, also_save=changed,
     )
@@ -199,6 +240,7 @@ def carry_out(
         drafts.queue_reply(contact, plan.reply, key, bot=plan.bot, config=config)
     if plan.booking_step:
         transaction.on_commit(partial(_start_booking_step, plan.booking_step, conversation_id))
+    return queued
 
 
 def _start_booking_step(step: str, conversation_id: int) -> None:

@@ -10,6 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from bots import services
+from bots.models import FollowUp
 from leads.models import Contact, Conversation, Message, OutboxMessage
 
 
@@ -149,3 +150,36 @@ def test_an_unclear_first_message_asks_buy_sell_or_both(maria: Contact) -> None:
     [text] = texts_queued(maria)
     assert "buy" in text and "sell" in text
     assert Conversation.objects.get(pk=message.conversation_id).state["last_question"] == "intent"
+
+
+def test_a_turn_stays_within_its_query_budget(maria: Contact, django_assert_num_queries: Any) -> None:
+    # given a lead's first text
+    message = text_from(maria, "I want to sell my house")
+
+    # when the bot answers, it spends: the conversation under its lock (with the contact and the location), the
+    # unanswered texts, the drafts retired, the outbox rows in one INSERT, the contact, the seller cadence's start,
+    # the waiting follow-up cancelled and the next one planned, the texts marked answered, the state; and the
+    # savepoint pair that stands for the turn's transaction inside the test's
+    with django_assert_num_queries(12):
+        result = services.take_turn(message.conversation_id)
+
+    # then it answered, and no read was spent asking whether it queued anything
+    assert result.outcome == "seller bot replied" and result.queued_writes
+
+
+def test_a_seller_answering_again_the_same_day_keeps_the_follow_up_that_waits(
+    maria: Contact, django_assert_num_queries: Any
+) -> None:
+    # given a seller the bot answered, whose day 2 follow-up waits
+    services.take_turn(text_from(maria, "I want to sell my house").conversation_id)
+    waiting = FollowUp.objects.get(contact=maria)
+    message = text_from(maria, "123 Main St, Rancho Cucamonga")
+
+    # when she answers again a few seconds later: one read of the cadence, nothing cancelled nor planned again
+    with django_assert_num_queries(10):
+        services.take_turn(message.conversation_id)
+
+    # then the same attempt still waits, as it was
+    assert list(FollowUp.objects.filter(contact=maria).values("pk", "status", "step", "due_at")) == [
+        {"pk": waiting.pk, "status": "scheduled", "step": 1, "due_at": waiting.due_at}
+    ]
