@@ -46,21 +46,23 @@ def queue_tag_changes(contact: Contact, key: str, *, add: Iterable[str] = (), re
 def queue_tags_and_fields(
     contact: Contact, key: str, *, add: Iterable[str] = (), remove: Iterable[str] = (),
     fields: Mapping[str, str] | None = None, text: str | None = None, also_save: Iterable[str] = (),
-) -> None:
+) -> bool:
     """`queue_tag_changes`, `queue_field_update` and `queue_text` in one INSERT, for a bot turn's hot path: the
     same rows under the same keys (a turn run again queues nothing new), and our copy of the contact saved once,
-    with the other changed fields named in `also_save`."""
+    with the other changed fields named in `also_save`. True when there were rows to queue."""
     remove, add = sorted(set(remove)), sorted(set(add))
     rows = []
+    if text:
+        # The reply first (DESIGN.md: reply, then tags and fields): the lead waits for it, GHL's bookkeeping
+        # does not. The gate reads this turn's tags from our copy of the contact, saved in this transaction.
+        rows.append(OutboxMessage(location_id=contact.location_id, contact=contact, kind=OutboxKind.SMS,
+                                  idempotency_key=f"{key}:sms", body=text))
     if remove:
         rows.append(_row(contact, f"{key}:remove_tags", OutboxKind.REMOVE_TAGS, {"tags": remove}))
     if add:
         rows.append(_row(contact, f"{key}:add_tags", OutboxKind.ADD_TAGS, {"tags": add}))
     if fields:
         rows.append(_row(contact, f"{key}:fields", OutboxKind.UPDATE_FIELDS, {"custom_fields": dict(fields)}))
-    if text:
-        rows.append(OutboxMessage(location_id=contact.location_id, contact=contact, kind=OutboxKind.SMS,
-                                  idempotency_key=f"{key}:sms", body=text))
     if rows:
         # One statement numbers its rows in order: removals are still delivered before additions.
         OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
@@ -72,6 +74,7 @@ def queue_tags_and_fields(
         changed.append("tags")
     if changed:
         contact.save(update_fields=[*changed, "updated_at"])
+    return bool(rows)
 
 
 def queue_field_update(contact: Contact, key: str, fields: Mapping[str, str]) -> None:

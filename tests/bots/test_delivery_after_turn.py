@@ -20,8 +20,12 @@ def test_the_reply_goes_out_from_the_turn_that_wrote_it(
 ) -> None:
     post_webhook(ghl_events.inbound_message(body="I want to sell my house"))
 
+    # the reply first, then the turn's tag changes, all from the worker that took the turn
     wait_for(lambda: len(fake_ghl.sms_sent(maria.ghl_id)) == 1, timeout=30)
-    assert not OutboxMessage.objects.filter(contact=maria, status__in=["pending", "sending"]).exists()
+    wait_for(lambda: not OutboxMessage.objects.filter(contact=maria, status__in=["pending", "sending"]).exists())
+    writes = [call.path for call in fake_ghl.calls if call.path.startswith(("/conversations/messages", "/contacts/"))]
+    assert writes[0] == "/conversations/messages"
+    assert any(path.endswith("/tags") for path in writes[1:])
 
 
 def test_while_another_worker_holds_the_leads_outbox_the_reply_waits_and_goes_out_once(

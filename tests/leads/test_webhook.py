@@ -206,10 +206,6 @@ def test_when_the_database_is_down_it_answers_429_so_ghl_delivers_again(
     connection.close()
     assert WebhookEvent.objects.count() == 0
 
-    # and once it is back, the redelivery is stored
-    assert post_webhook(ghl_events.inbound_message()).status_code == 200
-    assert WebhookEvent.objects.count() == 1
-
 
 def test_a_get_is_not_allowed(client: Client, db: None) -> None:
     assert client.get("/webhooks/ghl/").status_code == 405
