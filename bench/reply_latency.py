@@ -5,6 +5,11 @@ real HTTP server) with the debounce window at 0. Leads text at a steady rate (de
 a known contact starting a conversation, after one warm-up lead (not counted). Target: p95 <= 300 ms
 at 20 inbound/s.
 
+The leads belong to `--locations` GHL locations (default 10), in turn. GHL allows 100 API calls per
+10 s per location (our token bucket keeps to it) and a reply costs two (the text, the tags), so one
+location can answer at most 5 texts a second, whatever we do: `--locations 1` at 20/s measures that
+limit, not the pipeline. 20 texts a second is a busy install of many teams, not one team's number.
+
 `--engine claude` turns Claude on against the fake Anthropic answering every call in 800 ms (through
 the real SDK): each lead's text is its own, so no answer comes from the response cache, and the
 offline engine reads it fully, so Claude's one call on the reply's path is the phrasing. `--texts
@@ -35,7 +40,6 @@ from bench.harness import bench_environment, celery_worker, gunicorn, percentile
 from tests.fakes.anthropic import FakeAnthropic  # noqa: E402
 from tests.fakes.ghl import FakeGHL  # noqa: E402
 
-LOCATION_ID = "BenchLocation0000001"
 SPENT = """
 from django.db.models import Count, Sum
 from bots.llm.models import LLMCall
@@ -43,15 +47,19 @@ print(LLMCall.objects.aggregate(calls=Count("id"), usd=Sum("cost_usd")))
 """
 
 
+def location_of(n: int, locations: int) -> str:
+    return f"BenchLocation{n % locations:07d}"
 
 
-def seed(env: dict[str, str], contacts: int) -> None:
+def seed(env: dict[str, str], contacts: int, locations: int) -> None:
     run_django(env, f"""
 from django.utils import timezone
 from leads.models import Contact, Location
-location = Location.objects.create(id="{LOCATION_ID}", name="Bench", api_token="bench-token")
+places = [Location.objects.create(id=f"BenchLocation{{n:07d}}", name=f"Bench {{n}}", api_token="bench-token")
+          for n in range({locations})]
 Contact.objects.bulk_create(
-    Contact(location=location, ghl_id=f"BenchLead{{n:011d}}", first_name="Lead", synced_at=timezone.now())
+    Contact(location=places[n % {locations}], ghl_id=f"BenchLead{{n:011d}}", first_name="Lead",
+            synced_at=timezone.now())
     for n in range({contacts})
 )
 """)
@@ -66,10 +74,10 @@ def text_of(n: int, engine: str, texts: str) -> str:
     return f"Hi, I want to sell my house, lead {n} here"
 
 
-def inbound(n: int, body: str) -> dict[str, object]:
+def inbound(n: int, body: str, locations: int) -> dict[str, object]:
     return {
         "type": "InboundMessage",
-        "locationId": LOCATION_ID,
+        "locationId": location_of(n, locations),
         "webhookId": str(uuid.uuid4()),
         "contactId": f"BenchLead{n:011d}",
         "conversationId": f"BenchConvo{n:010d}",
@@ -91,8 +99,8 @@ def post(connection: http.client.HTTPConnection, key: ed25519.Ed25519PrivateKey,
         raise RuntimeError(f"webhook answered {response.status}")
 
 
-def warm_up(host_port: str, key: ed25519.Ed25519PrivateKey, fake: FakeGHL, n: int, body: str) -> None:
-    post(http.client.HTTPConnection(host_port, timeout=120), key, inbound(n, body))
+def warm_up(host_port: str, key: ed25519.Ed25519PrivateKey, fake: FakeGHL, n: int, body: str, locations: int) -> None:
+    post(http.client.HTTPConnection(host_port, timeout=120), key, inbound(n, body, locations))
     deadline = time.time() + 120
     while not fake.sms_sent(f"BenchLead{n:011d}"):
         if time.time() > deadline:
@@ -110,6 +118,7 @@ def main() -> int:
     parser.add_argument("--engine", choices=["offline", "claude"], default="offline")
     parser.add_argument("--texts", choices=["plain", "messy"], default="plain", help="with --engine claude")
     parser.add_argument("--claude-latency", type=float, default=0.8, help="seconds the fake Anthropic takes per call")
+    parser.add_argument("--locations", type=int, default=10, help="GHL locations the leads belong to, in turn")
     args = parser.parse_args()
     count = int(args.rate * args.seconds)
     claude = args.engine == "claude"
@@ -130,10 +139,9 @@ def main() -> int:
         GHL_API_BASE_URL=fake.url,
         JORGEBOT_REPLY_DEBOUNCE_SECONDS="0",
         **claude_env,
-       
     ) as env:
         # One more lead: the warm-up.
-        seed(env, count + 1)
+        seed(env, count + 1, args.locations)
         pool = args.pool or ("threads" if claude else "prefork")
         with gunicorn(env, workers=2, threads=4) as url, ExitStack() as running:
             for _ in range(workers):
@@ -141,7 +149,7 @@ def main() -> int:
             host_port = url.removeprefix("http://")
             # Processes take longer to start than the harness waits for a worker (more so with a key: they load
             # the Anthropic SDK): one lead is answered end to end first, not counted, as after a deploy.
-            warm_up(host_port, key, fake, count, text_of(count, args.engine, args.texts))
+            warm_up(host_port, key, fake, count, text_of(count, args.engine, args.texts), args.locations)
             connection = http.client.HTTPConnection(host_port, timeout=10)
             sent_at: dict[str, float] = {}
             started = time.perf_counter()
@@ -150,7 +158,7 @@ def main() -> int:
                 slot = started + n / args.rate
                 time.sleep(max(0.0, slot - time.perf_counter()))
                 sent_at[f"BenchLead{n:011d}"] = time.time()
-                post(connection, key, inbound(n, text_of(n, args.engine, args.texts)))
+                post(connection, key, inbound(n, text_of(n, args.engine, args.texts), args.locations))
             deadline = time.time() + 30
             while time.time() < deadline and len(fake.calls_to("POST", "/conversations/messages")) < count + 1:
                 time.sleep(0.1)
@@ -160,8 +168,9 @@ def main() -> int:
     latencies = [(replied[c] - sent_at[c]) * 1000 for c in sent_at if c in replied]
     missing = count - len(latencies)
     p50, p95, p99 = (percentile(latencies, q) for q in (50, 95, 99))
-    print(f"{count} inbound texts at {args.rate:.0f}/s, {workers} worker(s) x {concurrency} ({pool}), debounce 0, "
-          f"engine {args.engine}")
+    print(f"{count} inbound texts at {args.rate:.0f}/s over {args.locations} location(s) "
+          f"({args.rate / args.locations:.1f}/s each; GHL's limit allows 5), {workers} worker(s) x {concurrency} "
+          f"({pool}), debounce 0, engine {args.engine}")
     if claude:
         phrased = sum(1 for call in fake.calls_to("POST", "/conversations/messages")
                       if call.json["contactId"] in sent_at and call.json["message"].startswith("Thanks, that helps."))
@@ -171,6 +180,7 @@ def main() -> int:
     print(f"webhook received -> SMS at GHL: p50 {p50:.0f} ms  p95 {p95:.0f} ms  p99 {p99:.0f} ms  "
           f"max {max(latencies):.0f} ms  missing {missing}")
     print(f"RESULT mode={args.engine} texts={args.texts if claude else 'plain'} rate={args.rate:.0f} "
+          f"locations={args.locations} "
           f"p50_ms={p50:.0f} p95_ms={p95:.0f} p99_ms={p99:.0f} missing={missing}")
     return 0 if missing == 0 else 1
 
