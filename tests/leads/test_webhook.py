@@ -10,8 +10,9 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 
+from leads import services
 from leads.models import Location, WebhookEvent
-from tests.conftest import PostWebhook
+from tests.conftest import PostWebhook, post_webhook_through
 from tests.fakes import ghl_events
 from tests.leads.wsgi_client import WsgiClient
 
@@ -205,6 +206,22 @@ def test_when_the_database_is_down_it_answers_429_so_ghl_delivers_again(
     monkeypatch.undo()
     connection.close()
     assert WebhookEvent.objects.count() == 0
+
+
+def test_a_bug_behind_the_fast_path_is_logged_and_answered_500(
+    alpha_realty: Location, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(**_: Any) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(services, "record_webhook", broken)
+
+    response = post_webhook_through(WsgiClient())(ghl_events.inbound_message())
+
+    # as Django answers a bug: 500, so GHL delivers again, and the traceback in the log
+    assert response.status_code == 500
+    assert response.json() == {"error": "internal error"}
+    assert "webhook failed" in caplog.text
 
 
 def test_a_get_is_not_allowed(client: Client, db: None) -> None:
