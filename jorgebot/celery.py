@@ -24,8 +24,8 @@ def _close_inherited_connections(**_: object) -> None:
         connection.close()
 
 
-# Cachalot's state before each running task, per thread (a task applied eagerly inside another nests).
-_cachalot_before_task = threading.local()
+# The cachalot_disabled() blocks of the running tasks, per thread (a task applied eagerly inside another nests).
+_tasks_past_cachalot = threading.local()
 
 
 @task_prerun.connect
@@ -33,18 +33,17 @@ def _read_past_cachalot(**_: object) -> None:
     """Tasks read rows that were just written (the webhook's event, the turn's outbox), so a cached read would
     almost always miss, and building its cache key costs more CPU than the query. Their writes still
     invalidate the cache, so the admin and the API never read stale rows."""
-    from cachalot.api import LOCAL_STORAGE
-    from django.conf import settings
+    from cachalot.api import cachalot_disabled
 
-    stack = _cachalot_before_task.__dict__.setdefault("stack", [])
-    stack.append(getattr(LOCAL_STORAGE, "cachalot_enabled", settings.CACHALOT_ENABLED))
-    LOCAL_STORAGE.cachalot_enabled = False
+    block = cachalot_disabled()
+    block.__enter__()
+    _tasks_past_cachalot.__dict__.setdefault("blocks", []).append(block)
 
 
 @task_postrun.connect
 def _cachalot_back_after_task(**_: object) -> None:
-    from cachalot.api import LOCAL_STORAGE
-
-    stack = _cachalot_before_task.__dict__.get("stack")
-    if stack:
-        LOCAL_STORAGE.cachalot_enabled = stack.pop()
+    # task_postrun comes whether the task returned or raised: close the block as if it had returned, since
+    # cachalot_disabled restores nothing when its block raises.
+    blocks = _tasks_past_cachalot.__dict__.get("blocks")
+    if blocks:
+        blocks.pop().__exit__(None, None, None)
