@@ -64,9 +64,15 @@ def _reset_verifier(*, setting: str, **_: Any) -> None:
         _verifier.cache_clear()
 
 
-def too_large(declared_length: str) -> bool:
-    """Whether a body of the declared Content-Length is refused before it is read."""
-    return not declared_length.isdigit() or int(declared_length) > settings.MAX_WEBHOOK_BODY_BYTES
+def read_body(read: Callable[[int], bytes], declared_length: str | None) -> bytes | None:
+    """The raw body from `read`, or None when its declared Content-Length is over the limit (refused before
+    reading). Without one (chunked), one byte past the limit is read, so an oversized body still shows."""
+    limit = settings.MAX_WEBHOOK_BODY_BYTES
+    if not declared_length:
+        return read(limit + 1)
+    if not declared_length.isdigit() or int(declared_length) > limit:
+        return None
+    return read(int(declared_length))
 
 
 def body_too_large_answer() -> Answer:
@@ -173,11 +179,9 @@ class WebhookFastPath:
 
     @staticmethod
     def _answer(environ: dict[str, Any]) -> Answer:
-        declared = environ.get("CONTENT_LENGTH")
-        if declared and too_large(declared):
+        body = read_body(environ["wsgi.input"].read, environ.get("CONTENT_LENGTH"))
+        if body is None:
             return body_too_large_answer()
-        # Without a Content-Length (chunked), read one byte past the limit to tell an oversized body.
-        body = environ["wsgi.input"].read(int(declared) if declared else settings.MAX_WEBHOOK_BODY_BYTES + 1)
         headers = {
             name: environ[key]
             for name, key in ((ED25519_HEADER, "HTTP_X_GHL_SIGNATURE"), (RSA_HEADER, "HTTP_X_WH_SIGNATURE"))

@@ -2,7 +2,6 @@
 fast path for marketplace webhooks (leads.ingest.WebhookFastPath) shares."""
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -18,11 +17,7 @@ def _respond(answer: ingest.Answer) -> JsonResponse:
 
 
 def _read_body(request: HttpRequest) -> bytes | None:
-    """The raw body, or None when its declared length is over the limit (checked before reading it)."""
-    declared = request.META.get("CONTENT_LENGTH") or "0"
-    if ingest.too_large(declared):
-        return None
-    return request.read(settings.MAX_WEBHOOK_BODY_BYTES + 1)
+    return ingest.read_body(request.read, request.META.get("CONTENT_LENGTH"))
 
 
 @csrf_exempt
