@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -30,6 +30,7 @@ from bots.nlu import Extraction, ExtractionContext
 from bots.state import ConversationState
 from bots.texts import choose_text
 from bots.turns import LeadSnapshot, TurnPlan, extraction_context, lead_zone, plan_turn
+from bots.workflows.conversation import buyer_fields, remember_answers, seller_fields
 from leads.models import Contact, Conversation, Message
 from leads.services import refresh_contact_from_ghl
 
@@ -241,6 +242,62 @@ def carry_out(
     if plan.booking_step:
         transaction.on_commit(partial(_start_booking_step, plan.booking_step, conversation_id))
     return queued
+
+
+# What a re-reading may fill in, by the state's answer each Extraction field stands for.
+_ANSWER_OF: dict[str, Callable[[ConversationState], object]] = {
+    "property_address": lambda state: state.seller.property_address,
+    "motivation": lambda state: state.seller.motivation,
+    "relocation_destination": lambda state: state.seller.relocation_destination,
+    "timeline_acceptable": lambda state: state.seller.timeline_acceptable,
+    "timeline_urgency": lambda state: state.seller.timeline_urgency,
+    "property_condition": lambda state: state.seller.property_condition,
+    "price_expectation": lambda state: state.seller.price_high,
+    "areas": lambda state: state.buyer.areas,
+    "bedrooms": lambda state: state.buyer.bedrooms,
+    "bathrooms": lambda state: state.buyer.bathrooms,
+    "must_haves": lambda state: state.buyer.must_haves,
+    "budget": lambda state: state.buyer.budget_high,
+    "financing": lambda state: state.buyer.financing,
+    "buyer_timeline_days": lambda state: state.buyer.timeline_days,
+}
+
+
+def fill_in_missed_answers(conversation_id: int, reading: Extraction, key: str) -> frozenset[str]:
+    """Keep what a re-reading of the whole conversation found where the bot has no answer yet, and write the
+    new custom fields to GHL; returns the questions it answered.
+
+    The answers the bot already holds came from the turn that asked for them, so they win over a reading of
+    the whole thread. A question the bot had accepted as unknown counts as answered again, and the bot does not
+    ask it. Routing (intent, bot, handoffs) is left to the lead's next turn. Under the conversation's lock, so
+    it never interleaves with a turn; the same `key` twice queues nothing new.
+    """
+    with _uncached_reads(), transaction.atomic():
+        conversation = _locked(conversation_id)
+        contact = conversation.contact
+        state = ConversationState.from_dict(conversation.state)
+        missing = Extraction(**{name: getattr(reading, name) for name, held in _ANSWER_OF.items() if not held(state)})
+        before = {**seller_fields(state), **buyer_fields(state)}
+        answered = remember_answers(state, missing, asked=None)
+        if not answered:
+            return answered
+        config = BotConfig.from_overrides(contact.location.bot_settings)
+        changed = {name: value for name, value in {**seller_fields(state), **buyer_fields(state)}.items()
+                   if value is not None and value != before[name]}
+        state.fields_written.update(changed)
+        conversation.state = state.to_dict()
+        conversation.save(update_fields=["state", "updated_at"])
+        if changed and contact.deleted_at is None:
+            outbox.queue_field_update(contact, key, {config.field_key(name): value for name, value in changed.items()})
+            transaction.on_commit(partial(_deliver_later, contact.pk))
+    logger.info("filled in conversation=%s answers=%s", conversation_id, ",".join(sorted(answered)))
+    return answered
+
+
+def _deliver_later(contact_id: int) -> None:
+    from bots import tasks  # bots.tasks imports this module
+
+    tasks.deliver_outbox.apply_async(args=[contact_id])
 
 
 def _start_booking_step(step: str, conversation_id: int) -> None:

@@ -288,6 +288,10 @@ JORGEBOT_LLM_BREAKER_COOLDOWN_SECONDS = envfloat("JORGEBOT_LLM_BREAKER_COOLDOWN_
 JORGEBOT_LLM_ACCOUNT_COOLDOWN_SECONDS = envfloat("JORGEBOT_LLM_ACCOUNT_COOLDOWN_SECONDS", 600.0)
 # How often a nightly Message Batch is polled until it ends.
 JORGEBOT_LLM_BATCH_POLL_SECONDS = envfloat("JORGEBOT_LLM_BATCH_POLL_SECONDS", 60.0)
+# The nightly re-reading of stalled conversations: those the lead texted in the last so many days, at most so many
+# a location each night.
+JORGEBOT_LLM_REREAD_DAYS = envint("JORGEBOT_LLM_REREAD_DAYS", 14)
+JORGEBOT_LLM_REREAD_PER_LOCATION = envint("JORGEBOT_LLM_REREAD_PER_LOCATION", 500)
 
 # Conversation timing.
 JORGEBOT_REPLY_DEBOUNCE_SECONDS = envfloat("JORGEBOT_REPLY_DEBOUNCE_SECONDS", 3.0)
@@ -340,6 +344,10 @@ CELERY_BEAT_SCHEDULE = {
     "wake-paused-bots": {"task": "bots.tasks.wake_paused_bots", "schedule": 300.0},
     # Analytics at 09:00 UTC, 1 to 5 am across US time zones: rescoring, churn and the forecast in one run that
     # reads each lead once; retraining on Sundays just before it, so the new models score that night.
+    # Stalled conversations are re-read by a Message Batch two hours before, so most answers it finds are in.
+    "reread-stalled-conversations": {
+        "task": "bots.llm.tasks.reread_stalled_conversations", "schedule": crontab(minute=0, hour=7),
+    },
     "retrain-models": {"task": "analytics.tasks.retrain_models", "schedule": crontab(minute=30, hour=8, day_of_week=0)},
     "nightly-analytics": {"task": "analytics.tasks.run_nightly_analytics", "schedule": crontab(minute=0, hour=9)},
 }

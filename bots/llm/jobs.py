@@ -17,12 +17,15 @@ from django.utils import timezone
 
 from bots.llm import accounting, client, prompts
 from bots.llm.cache import cache_key, remember_reply
+from bots.llm.engine import claude_is_on_for
 from bots.llm.errors import LLMError, LLMFinalError, LLMInvalidOutput, LLMRetryableError, LLMUnavailable
 from bots.llm.models import CallOutcome, ItemStatus, JobMode, JobStatus, LLMJob, LLMJobItem, LLMTask
 from bots.llm.pricing import Usage
 from bots.llm.reading import claude_answers, extraction_as_json, merge, raises_a_safety_flag, read_with_claude
 from bots.nlu import Extraction, ExtractionContext, extract
-from leads.models import Conversation
+from bots.selectors import stalled_conversations
+from bots.services import fill_in_missed_answers
+from leads.models import Conversation, Location
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +51,19 @@ def create_job(conversation_ids: Iterable[int], mode: JobMode) -> LLMJob:
         ]
         LLMJobItem.objects.bulk_create(items)
     return job
+
+
+def stalled_conversations_tonight(now: dt.datetime | None = None) -> list[int]:
+    """The conversations tonight's Message Batch re-reads: in each location with Claude on (a key, under its
+    spend limit) and sending, its most recent stalled conversations (bots.selectors), a bounded number."""
+    texted_since = (now or timezone.now()) - dt.timedelta(days=settings.JORGEBOT_LLM_REREAD_DAYS)
+    conversation_ids: list[int] = []
+    for location in Location.objects.filter(sending_paused=False).order_by("pk"):
+        if claude_is_on_for(location):
+            conversation_ids += stalled_conversations(
+                location, texted_since=texted_since, limit=settings.JORGEBOT_LLM_REREAD_PER_LOCATION
+            )
+    return conversation_ids
 
 
 def read_item(item_id: int) -> None:
@@ -165,9 +181,17 @@ def _record_batch_error(item: LLMJobItem, error: LLMError | None) -> None:
 
 
 def _done(item: LLMJobItem, reading: Extraction, *, answered_in_batch: bool) -> None:
+    """Keep the reading on the item and, in the same transaction, what it found that the bot had missed on the
+    conversation: a worker killed in between leaves the item pending, to be read again."""
     item.status, item.result, item.error = ItemStatus.DONE, extraction_as_json(reading), ""
     item.answered_in_batch = answered_in_batch
-    item.save(update_fields=["status", "result", "error", "answered_in_batch", "attempts", "updated_at"])
+    with transaction.atomic():
+        if item.conversation_id is not None:
+            try:
+                fill_in_missed_answers(item.conversation_id, reading, key=f"reread:{item.pk}")
+            except Conversation.DoesNotExist:
+                pass  # erased since the job started: nothing to fill in
+        item.save(update_fields=["status", "result", "error", "answered_in_batch", "attempts", "updated_at"])
 
 
 def _fail(item: LLMJobItem, error: LLMError) -> None:

@@ -27,6 +27,16 @@ def reread_conversations(conversation_ids: Iterable[int], mode: JobMode = JobMod
     return job
 
 
+@shared_task
+def reread_stalled_conversations() -> int:
+    """Nightly, before the rescoring: conversations the bot is stuck in, re-read whole by Claude at half price, so
+    the answers the bot missed are in the state the rescoring reads and the next turn does not ask them again."""
+    conversation_ids = jobs.stalled_conversations_tonight()
+    if conversation_ids:
+        reread_conversations(conversation_ids, JobMode.BATCH)
+    return len(conversation_ids)
+
+
 def fan_out(item_ids: list[int]) -> None:
     """One task per item on a Celery group; each task takes a slot of the Redis semaphore, so any number of
     workers together never exceed JORGEBOT_LLM_MAX_CONCURRENCY calls in flight."""

@@ -6,9 +6,12 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from bots.config import BotConfig
+from bots.llm.jobs import stalled_conversations_tonight
 from bots.llm.models import AlertKind, CallOutcome, DailySpend, ItemStatus, JobMode, LLMAlert, LLMCall, LLMJob
 from bots.llm.pricing import Usage, cost_of
-from bots.llm.tasks import reread_conversations
+from bots.llm.tasks import reread_conversations, reread_stalled_conversations
+from bots.state import ConversationState
 from leads.models import Contact, Conversation, Location, Message, OutboxMessage
 from tests.conftest import PostWebhook, WorkerProcess, wait_for
 from tests.fakes import ghl_events
@@ -202,3 +205,28 @@ def test_a_fan_out_rereads_every_conversation(
     wait_for(lambda: LLMJob.objects.get(pk=job.pk).status == "done", timeout=30)
     assert job.items.filter(status=ItemStatus.DONE, answered_in_batch=False).count() == 5
     assert len(fake_anthropic.answered("reading")) == 5
+
+
+def test_tonight_the_motivation_the_bot_missed_is_read_in_a_batch_and_written_to_ghl(
+    claude_worker: WorkerProcess, fake_ghl: FakeGHL, fake_anthropic: FakeAnthropic, maria: Contact
+) -> None:
+    # given a seller the bot asked twice why she sells, who answered in words it could not read
+    state = ConversationState(bot="seller", last_question="timeline", misses={"motivation": 2}, unknown=["motivation"])
+    conversation = Conversation.objects.create(contact=maria, state=state.to_dict(), last_inbound_at=timezone.now())
+    Message.objects.create(conversation=conversation, direction="inbound", sender="lead", body=MESSY)
+
+    # when the beat starts tonight's re-reading
+    reread_stalled_conversations.delay()
+
+    # then a Message Batch read her thread, the bot now knows she is relocating, and so does GHL
+    def motivation_in_ghl() -> str | None:
+        fields = {f["id"]: f["value"] for f in fake_ghl.contacts.get(CONTACT, {}).get("customFields", [])}
+        return fields.get(BotConfig.from_overrides({}).field_key("motivation"))
+
+    assert wait_for(motivation_in_ghl, timeout=30) == "relocation"
+    state = ConversationState.from_dict(Conversation.objects.get(pk=conversation.pk).state)
+    assert state.seller.motivation == "relocation" and "motivation" not in state.unknown
+    assert len(fake_anthropic.batch_requests()) == 1 and fake_anthropic.answered("reading") == []
+    assert fake_ghl.sms_sent(CONTACT) == []
+    # and it is not read again until she texts again
+    assert stalled_conversations_tonight() == []
