@@ -238,3 +238,29 @@ def describe(label: str, result: LoadResult) -> str:
 
 def median(values: list[float]) -> float:
     return statistics.median(values)
+
+
+def cpu_seconds_of_tree(root_pid: int) -> float:
+    """CPU time (user + system) of a process and every live descendant, from /proc: a Celery worker with its
+    pool processes. Unlike latency, this barely depends on what else the machine runs."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(entry.name)
+        parents[pid] = int(fields[1])
+        times[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    total = 0.0
+    for pid, seconds in times.items():
+        ancestor = pid
+        while ancestor not in (root_pid, 0, 1) and ancestor in parents:
+            ancestor = parents[ancestor]
+        if ancestor == root_pid:
+            total += seconds
+    return total

@@ -36,7 +36,14 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import bench_environment, celery_worker, gunicorn, percentile, run_django  # noqa: E402
+from bench.harness import (  # noqa: E402
+    bench_environment,
+    celery_worker,
+    cpu_seconds_of_tree,
+    gunicorn,
+    percentile,
+    run_django,
+)
 from tests.fakes.anthropic import FakeAnthropic  # noqa: E402
 from tests.fakes.ghl import FakeGHL  # noqa: E402
 
@@ -144,13 +151,14 @@ def main() -> int:
         seed(env, count + 1, args.locations)
         pool = args.pool or ("threads" if claude else "prefork")
         with gunicorn(env, workers=2, threads=4) as url, ExitStack() as running:
-            for _ in range(workers):
-                running.enter_context(celery_worker({**env, **worker_pool}, concurrency, pool=pool))
+            worker_pids = [running.enter_context(celery_worker({**env, **worker_pool}, concurrency, pool=pool)).pid
+                           for _ in range(workers)]
             host_port = url.removeprefix("http://")
             # Processes take longer to start than the harness waits for a worker (more so with a key: they load
             # the Anthropic SDK): one lead is answered end to end first, not counted, as after a deploy.
             warm_up(host_port, key, fake, count, text_of(count, args.engine, args.texts), args.locations)
             connection = http.client.HTTPConnection(host_port, timeout=10)
+            worker_cpu = -sum(cpu_seconds_of_tree(pid) for pid in worker_pids)
             sent_at: dict[str, float] = {}
             started = time.perf_counter()
             for n in range(count):
@@ -162,6 +170,7 @@ def main() -> int:
             deadline = time.time() + 30
             while time.time() < deadline and len(fake.calls_to("POST", "/conversations/messages")) < count + 1:
                 time.sleep(0.1)
+            worker_cpu += sum(cpu_seconds_of_tree(pid) for pid in worker_pids)
             spent = run_django(env, SPENT) if claude else ""
 
     replied = {call.json["contactId"]: call.received_at for call in fake.calls_to("POST", "/conversations/messages")}
@@ -179,9 +188,12 @@ def main() -> int:
               f"answered, {phrased} replies sent as Claude phrased them; recorded calls {spent.strip()}")
     print(f"webhook received -> SMS at GHL: p50 {p50:.0f} ms  p95 {p95:.0f} ms  p99 {p99:.0f} ms  "
           f"max {max(latencies):.0f} ms  missing {missing}")
+    # What a text costs the workers, which a busy machine inflates far less than it does latency.
+    worker_cpu_ms = worker_cpu * 1000 / count
+    print(f"worker CPU per text: {worker_cpu_ms:.1f} ms")
     print(f"RESULT mode={args.engine} texts={args.texts if claude else 'plain'} rate={args.rate:.0f} "
           f"locations={args.locations} "
-          f"p50_ms={p50:.0f} p95_ms={p95:.0f} p99_ms={p99:.0f} missing={missing}")
+          f"p50_ms={p50:.0f} p95_ms={p95:.0f} p99_ms={p99:.0f} missing={missing} worker_cpu_ms={worker_cpu_ms:.1f}")
     return 0 if missing == 0 else 1
 
 

@@ -24,6 +24,17 @@ def _close_inherited_connections(**_: object) -> None:
         connection.close()
 
 
+@task_prerun.connect
+@task_postrun.connect
+def _hand_back_the_database_connection(**_: object) -> None:
+    """What Django does around a request: a connection that broke or outlived CONN_MAX_AGE (0: every one) is
+    closed, which with the pool hands it back for the next task. Celery's own closing, which reconnected for
+    every task, runs only every CELERY_DB_REUSE_MAX tasks."""
+    from django.db import close_old_connections
+
+    close_old_connections()
+
+
 # The cachalot_disabled() blocks of the running tasks, per thread (a task applied eagerly inside another nests).
 _tasks_past_cachalot = threading.local()
 

@@ -63,7 +63,9 @@ def database_from_url(url: str, *, pool: bool, pool_max_size: int) -> dict[str, 
         "PORT": str(parts.port or ""),
         "OPTIONS": options,
         "CONN_MAX_AGE": 0,
-        "CONN_HEALTH_CHECKS": not pool,
+        # With the pool, a round trip per checkout, so that it hands out no connection PostgreSQL has dropped (a
+        # restart, an idle timeout): a worker keeps its pool for many tasks (CELERY_DB_REUSE_MAX).
+        "CONN_HEALTH_CHECKS": True,
     }
 
 
@@ -327,6 +329,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": envint("CELERY_UNACKED_RESTORE_SECONDS", 10),
     "unacked_restore_throttle": 1,
 }
+# Celery's Django fixup closes every database connection before and after each task, and in a prefork worker the
+# whole pool with it: each task paid for a new PostgreSQL connection. It closes them every so many tasks instead;
+# after each task jorgebot.celery hands the connection back to the pool, as the end of a request does.
+CELERY_DB_REUSE_MAX = envint("CELERY_DB_REUSE_MAX", 1000)
 CELERY_TASK_DEFAULT_QUEUE = "bots"
 CELERY_TASK_ROUTES = {
     "leads.tasks.*": {"queue": "webhooks"},
