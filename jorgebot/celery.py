@@ -2,7 +2,7 @@
 import os
 import threading
 
-from celery import Celery
+from celery import Celery, Task
 from celery.signals import task_postrun, task_prerun, worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jorgebot.settings")
@@ -26,13 +26,15 @@ def _close_inherited_connections(**_: object) -> None:
 
 @task_prerun.connect
 @task_postrun.connect
-def _hand_back_the_database_connection(**_: object) -> None:
+def _hand_back_the_database_connection(sender: Task | None = None, **_: object) -> None:
     """What Django does around a request: a connection that broke or outlived CONN_MAX_AGE (0: every one) is
     closed, which with the pool hands it back for the next task. Celery's own closing, which reconnected for
-    every task, runs only every CELERY_DB_REUSE_MAX tasks."""
+    every task, runs only every CELERY_DB_REUSE_MAX tasks. A task applied eagerly runs inside its caller's
+    transaction, which it must not end."""
     from django.db import close_old_connections
 
-    close_old_connections()
+    if sender is not None and not getattr(sender.request, "is_eager", False):
+        close_old_connections()
 
 
 # The cachalot_disabled() blocks of the running tasks, per thread (a task applied eagerly inside another nests).
