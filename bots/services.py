@@ -31,6 +31,7 @@ from bots.state import ConversationState
 from bots.texts import choose_text
 from bots.turns import LeadSnapshot, TurnPlan, extraction_context, lead_zone, plan_turn
 from bots.workflows.conversation import buyer_fields, remember_answers, seller_fields
+from bots.workflows.handoff import bot_for
 from leads.models import Contact, Conversation, Message
 from leads.services import refresh_contact_from_ghl
 
@@ -163,16 +164,20 @@ def _answer(
     elif understood.opt_out:
         outcome = opt_out_contact(contact, state, config, turn_key, now, language=understood.language)
     else:
-        silenced_by = _why_bot_is_silent(contact, config, now)
+        # The bot the lead's tags and state give before this message (a hot seller keeps the seller bot through
+        # Seller-Qualified): its mode decides whether it answers, and safety texts are phrased in its voice.
+        lead = snapshot_of(contact)
+        bot = bot_for(lead, state, config)
+        silenced_by = _why_bot_is_silent(contact, config, now, bot)
         screened = screening.screen_inbound(contact, state, understood, config, turn_key, silenced=silenced_by,
-                                            bot=bot_for(contact, config))
+                                            bot=bot)
         if screened.stop:
             outcome = screened.outcome
         elif silenced_by:
             outcome = f"no reply: {silenced_by}"
         else:
             listings = PropertyListings(contact.location_id, config.match_price_tolerance, config.max_matches)
-            plan = plan_turn(state, snapshot_of(contact), understood, config, engine, listings, now)
+            plan = plan_turn(state, lead, understood, config, engine, listings, now)
             queued = carry_out(contact, state, plan, config, turn_key, conversation.pk)
             if config.tag("human_follow_up") in plan.tags_add:
                 human.note_handoff(contact, state, turn_key, _handoff_reason(understood))
@@ -189,7 +194,7 @@ def _handoff_reason(understood: Extraction) -> str:
     return "the lead asked for a person" if understood.wants_human else "the bot handed the conversation on"
 
 
-def _why_bot_is_silent(contact: Contact, config: BotConfig, now: dt.datetime) -> str:
+def _why_bot_is_silent(contact: Contact, config: BotConfig, now: dt.datetime, bot: str) -> str:
     for tag in config.deactivation_tags:
         if contact.has_tag(tag):
             return f"contact has the {tag} tag"
@@ -199,19 +204,9 @@ def _why_bot_is_silent(contact: Contact, config: BotConfig, now: dt.datetime) ->
         return "a human took over"
     if contact.deleted_at is not None:
         return "contact deleted in GHL"
-    bot = bot_for(contact, config)
     if config.mode_of(bot) == "off":
         return f"the {bot} bot is off at this location"
     return ""
-
-
-def bot_for(contact: Contact, config: BotConfig) -> str:
-    """BOTS.md: seller tags win over buyer tags; no bot tag means the lead bot."""
-    if contact.has_tag(config.tag("seller_activation")) or contact.has_tag(config.tag("seller_lead")):
-        return "seller"
-    if contact.has_tag(config.tag("buyer_lead")):
-        return "buyer"
-    return "lead"
 
 
 def snapshot_of(contact: Contact) -> LeadSnapshot:

@@ -101,6 +101,24 @@ def test_a_deactivation_tag_keeps_every_bot_quiet(maria: Contact, tag: str) -> N
     assert Message.objects.get(pk=message.pk).answered_at is not None
 
 
+def test_a_hot_seller_keeps_the_seller_bots_mode_after_losing_needs_qualifying(maria: Contact) -> None:
+    # given a location where only the seller bot texts, and a seller who turned hot: Needs Qualifying gave way
+    # to Seller-Qualified (BOTS.md "Becoming hot"), and the seller bot has her conversation
+    maria.location.bot_settings = {"lead_bot_mode": "off", "seller_bot_mode": "auto"}
+    maria.location.save()
+    maria.tags = ["Seller-Qualified", "Hot-Seller"]
+    maria.save()
+    Conversation.objects.create(contact=maria, state={"bot": "seller", "last_question": "booking"})
+    message = text_from(maria, "Thanks, talk soon")
+
+    # when she texts again
+    result = services.take_turn(message.conversation_id)
+
+    # then the seller bot, which is on, answers her: the lead bot being off does not silence it
+    assert result.outcome == "seller bot replied"
+    assert len(texts_queued(maria)) == 1
+
+
 def test_a_paused_bot_stays_quiet_until_the_pause_ends(maria: Contact) -> None:
     maria.bot_paused_until = timezone.now() + dt.timedelta(hours=1)
     maria.save()
