@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from jorgebot.celery import app
-from leads.models import Contact, Location
+from leads.models import Contact, Location, OutboxMessage
 from tests.conftest import PostWebhook, WorkerProcess, wait_for
 from tests.fakes import ghl_events
 from tests.fakes.ghl import FakeGHL
@@ -79,6 +79,8 @@ def texts_answered(fake_ghl: FakeGHL, post_webhook: PostWebhook, leads: range) -
                                                 message_id=f"pooled-message-{n}"))
     for n in leads:
         wait_for(lambda n=n: fake_ghl.sms_sent(f"PooledLead{n:010d}"), timeout=30)
+    # The tag writes go out after the texts; the test's end empties the tables under the worker otherwise.
+    wait_for(lambda: not OutboxMessage.objects.filter(status__in=["pending", "sending"]).exists(), timeout=30)
 
 
 @pytest.mark.worker
@@ -104,6 +106,7 @@ def test_a_connection_postgresql_dropped_between_tasks_is_not_handed_to_the_next
 ) -> None:
     # given a worker whose pooled connections PostgreSQL has closed (a restart, an idle timeout)
     texts_answered(fake_ghl, post_webhook, range(2))
+    log_before = len(pooled_worker.log_path.read_text())
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
                        "WHERE datname = current_database() AND pid <> pg_backend_pid()")
@@ -111,4 +114,4 @@ def test_a_connection_postgresql_dropped_between_tasks_is_not_handed_to_the_next
 
     # when the next leads text, they are answered: the pool checked the connection and opened a new one
     texts_answered(fake_ghl, post_webhook, range(2, 5))
-    assert "OperationalError" not in pooled_worker.log_path.read_text()
+    assert "Traceback" not in pooled_worker.log_path.read_text()[log_before:]
