@@ -10,6 +10,7 @@ exact answers, and read back every request, e.g. to check that a lead's words ne
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -18,10 +19,9 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any
-from urllib.parse import urlsplit
+
+from tests.fakes.loopback import Answer, LoopbackAPI, RecordedCall
 
 JSONBody = dict[str, Any]
 
@@ -36,16 +36,6 @@ ERROR_TYPES = {400: "invalid_request_error", 401: "authentication_error", 402: "
 _LEAD_MESSAGE = re.compile(r"<lead_message>\n?(.*?)\n?</lead_message>", re.S)
 _DRAFT = re.compile(r"<draft>\n?(.*?)\n?</draft>", re.S)
 _LANGUAGE = re.compile(r"<language>(\w+)</language>")
-
-
-@dataclass(frozen=True)
-class RecordedCall:
-    method: str
-    path: str
-    headers: dict[str, str]
-    json: Any
-    status: int
-    received_at: float
 
 
 @dataclass
@@ -72,21 +62,17 @@ class _Batch:
     results: list[JSONBody] | None = None
 
 
-class FakeAnthropic:
+class FakeAnthropic(LoopbackAPI):
     """Anthropic's API on 127.0.0.1 for tests and benchmarks; use as a context manager or call `stop()`."""
+
+    thread_name = "fake-anthropic"
 
     def __init__(self, *, latency_seconds: float = 0.0, batch_polls_to_end: int = 2) -> None:
         self.latency_seconds = latency_seconds
         self.batch_polls_to_end = batch_polls_to_end
         self._lock = threading.Lock()
         self._reset_state()
-        self._server = _Server(("127.0.0.1", 0), _handler_for(self))
-        host, port = self._server.server_address[:2]
-        self.url = f"http://{host}:{port}"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, name="fake-anthropic", daemon=True
-        )
-        self._thread.start()
+        super().__init__()
 
     def _reset_state(self) -> None:
         self._calls: list[RecordedCall] = []
@@ -98,19 +84,6 @@ class FakeAnthropic:
         self._next_id = 0
         self._in_flight = 0
         self.max_in_flight = 0
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
-
-    def __enter__(self) -> FakeAnthropic:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
     # -- controls ------------------------------------------------------------------------------
 
@@ -184,7 +157,13 @@ class FakeAnthropic:
 
     # -- behaviour (server threads) --------------------------------------------------------------
 
-    def _handle(self, method: str, path: str, headers: dict[str, str], body: Any) -> tuple[int, dict[str, str], bytes]:
+    def answer(self, call: RecordedCall) -> Answer:
+        status, headers, body = self._handle(call.method, call.path, call.headers, call.json)
+        with self._lock:
+            self._calls.append(dataclasses.replace(call, status=status))
+        return status, {"request-id": f"req_fake_{uuid.uuid4().hex[:12]}", **headers}, body
+
+    def _handle(self, method: str, path: str, headers: dict[str, str], body: Any) -> Answer:
         if "authorization" not in headers and "x-api-key" not in headers:
             return _error(401, "authentication_error", "missing api key")
         if method == "POST" and path == "/v1/messages":
@@ -198,7 +177,7 @@ class FakeAnthropic:
             return self._batch_results(match[1]) if match[2] else self._poll_batch(match[1])
         return _error(404, "not_found_error", f"no route {method} {path}")
 
-    def _messages(self, headers: dict[str, str], body: Any) -> tuple[int, dict[str, str], bytes]:
+    def _messages(self, headers: dict[str, str], body: Any) -> Answer:
         if not isinstance(body, dict) or "anthropic-version" not in headers:
             return _error(400, "invalid_request_error", "bad request")
         task = _task_of(body)
@@ -259,7 +238,7 @@ class FakeAnthropic:
         return {"input_tokens": total - cached_read - cached_write, "output_tokens": max(1, len(output) // 4),
                 "cache_creation_input_tokens": cached_write, "cache_read_input_tokens": cached_read}
 
-    def _create_batch(self, body: Any) -> tuple[int, dict[str, str], bytes]:
+    def _create_batch(self, body: Any) -> Answer:
         requests = body.get("requests") if isinstance(body, dict) else None
         if not isinstance(requests, list) or not requests:
             return _error(400, "invalid_request_error", "requests must be a non-empty list")
@@ -269,7 +248,7 @@ class FakeAnthropic:
             self._batches[batch.id] = batch
         return _json(200, self._batch_view(batch))
 
-    def _poll_batch(self, batch_id: str) -> tuple[int, dict[str, str], bytes]:
+    def _poll_batch(self, batch_id: str) -> Answer:
         with self._lock:
             batch = self._batches.get(batch_id)
             if batch is None:
@@ -290,7 +269,7 @@ class FakeAnthropic:
         message = self._message_for(request["params"], None, batch=True)
         return {"custom_id": request["custom_id"], "result": {"type": "succeeded", "message": message}}
 
-    def _batch_results(self, batch_id: str) -> tuple[int, dict[str, str], bytes]:
+    def _batch_results(self, batch_id: str) -> Answer:
         batch = self._batches.get(batch_id)
         if batch is None or batch.results is None:
             return _error(404, "not_found_error", "results are not ready")
@@ -310,10 +289,6 @@ class FakeAnthropic:
             "ended_at": _now() if ended else None, "archived_at": None, "cancel_initiated_at": None,
             "results_url": f"{self.url}/v1/messages/batches/{batch.id}/results" if ended else None,
         }
-
-    def _record(self, call: RecordedCall) -> None:
-        with self._lock:
-            self._calls.append(call)
 
 
 def reading_by_rules(text: str) -> JSONBody:
@@ -417,66 +392,13 @@ def _cache_breakpoints(body: JSONBody) -> list[tuple[int, str, float]]:
     return breakpoints
 
 
-def _json(status: int, payload: JSONBody) -> tuple[int, dict[str, str], bytes]:
+def _json(status: int, payload: JSONBody) -> Answer:
     return status, {"content-type": "application/json"}, json.dumps(payload).encode()
 
 
-def _error(status: int, error_type: str, message: str) -> tuple[int, dict[str, str], bytes]:
+def _error(status: int, error_type: str, message: str) -> Answer:
     return _json(status, {"type": "error", "error": {"type": error_type, "message": message}})
 
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat().replace("+00:00", "Z")
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    # The fan-out benchmark opens dozens of connections at once.
-    request_queue_size = 256
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # A client that timed out and hung up is the point of some tests, not an error.
-        pass
-
-
-def _handler_for(fake: FakeAnthropic) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        # Headers and body go out in two writes; with Nagle on, the body would wait for the client's delayed
-        # ACK (40 ms), a delay no real API adds.
-        disable_nagle_algorithm = True
-
-        def do_GET(self) -> None:
-            self._dispatch()
-
-        def do_POST(self) -> None:
-            self._dispatch()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-        def _dispatch(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
-            try:
-                body = json.loads(raw) if raw else None
-            except ValueError:
-                body = None
-            headers = {name.lower(): value for name, value in self.headers.items()}
-            path = urlsplit(self.path).path
-            received_at = time.time()
-            status, response_headers, payload = fake._handle(self.command, path, headers, body)
-            fake._record(RecordedCall(self.command, path, headers, body, status, received_at))
-            try:
-                self.send_response(status)
-                self.send_header("Content-Length", str(len(payload)))
-                self.send_header("request-id", f"req_fake_{uuid.uuid4().hex[:12]}")
-                for name, value in response_headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(payload)
-            except (BrokenPipeError, ConnectionResetError):
-                self.close_connection = True
-
-    return Handler
-

@@ -18,14 +18,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import httpx
 import pytest
+
+from tests.fakes.loopback import Answer, LoopbackAPI, RecordedCall
 
 # The Version each endpoint family requires, per GHL's OpenAPI specs
 # (github.com/GoHighLevel/highlevel-api-docs). Kept separate from the client's constants on
@@ -38,20 +37,6 @@ ADMIN_PREFIX = "/__fake__/"
 
 JSONBody = dict[str, Any]
 Reply = tuple[int, JSONBody]
-
-
-@dataclass(frozen=True)
-class RecordedCall:
-    """One request as the fake received it, with the status it answered."""
-
-    method: str
-    path: str
-    query: dict[str, str]
-    headers: dict[str, str]  # names lower-cased
-    json: Any
-    status: int
-    # time.time() when the request arrived: benchmarks measure webhook-to-SMS latency with it.
-    received_at: float = 0.0
 
 
 @dataclass
@@ -85,8 +70,10 @@ class _State:
     next_id: int = 0
 
 
-class FakeGHL:
+class FakeGHL(LoopbackAPI):
     """A GHL API on 127.0.0.1 for tests; use as a context manager or call `stop()`."""
+
+    thread_name = "fake-ghl"
 
     def __init__(self, *, api_token: str | None = None, location_id: str = "fake-location") -> None:
         # With api_token set, any other bearer gets a 401, as a wrong token would at GHL.
@@ -97,30 +84,7 @@ class FakeGHL:
         self.delay_seconds: float = 0.0
         self._lock = threading.Lock()
         self._state = _State()
-        self._server = _Server(("127.0.0.1", 0), _handler_for(self))
-        host, port = self._server.server_address[:2]
-        self.url = f"http://{host}:{port}"
-        # A short poll interval so stop() (and so every test's teardown) returns at once.
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, name="fake-ghl", daemon=True
-        )
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
-
-    def __enter__(self) -> FakeGHL:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
+        super().__init__()
 
     # -- controls --------------------------------------------------------------------------
 
@@ -186,14 +150,24 @@ class FakeGHL:
 
     # -- request handling (server threads) -------------------------------------------------
 
-    def _respond(self, call: RecordedCall) -> tuple[int, dict[str, str], bytes]:
+    def answer(self, call: RecordedCall) -> Answer:
+        if call.path.startswith(ADMIN_PREFIX):
+            return _admin(self, call)
+        status, headers, body = self._respond(call)
+        # After recording and applying: a client that gives up waiting has still had its request acted on,
+        # which is exactly the ambiguity of a real timeout.
+        if self.delay_seconds:
+            time.sleep(self.delay_seconds)
+        return status, headers, body
+
+    def _respond(self, call: RecordedCall) -> Answer:
         """Decide the answer to one API request and record it; runs on a server thread."""
         with self._lock:
             status, headers, body = self._answer(call)
             self._state.calls.append(_with_status(call, status))
         return status, headers, body
 
-    def _answer(self, call: RecordedCall) -> tuple[int, dict[str, str], bytes]:
+    def _answer(self, call: RecordedCall) -> Answer:
         failure = next((f for f in self._state.failures if f.matches(call.path)), None)
         if failure is not None:
             failure.remaining -= 1
@@ -418,86 +392,7 @@ def _with_status(call: RecordedCall, status: int) -> RecordedCall:
     return dataclasses.replace(call, status=status)
 
 
-# -- HTTP plumbing --------------------------------------------------------------------------
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # A client that timed out and hung up is the point of some tests, not an error.
-        pass
-
-
-def _handler_for(fake: FakeGHL) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        # HTTP/1.1 keep-alive, so the client's connection pool behaves as it would against GHL.
-        protocol_version = "HTTP/1.1"
-        # Headers and body go out in two writes; with Nagle on, the body would wait for the client's delayed
-        # ACK (40 ms a call), a delay GHL does not add.
-        disable_nagle_algorithm = True
-
-        def do_GET(self) -> None:
-            self._dispatch()
-
-        def do_POST(self) -> None:
-            self._dispatch()
-
-        def do_PUT(self) -> None:
-            self._dispatch()
-
-        def do_DELETE(self) -> None:
-            self._dispatch()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-        def _dispatch(self) -> None:
-            call = self._read_call()
-            if call.path.startswith(ADMIN_PREFIX):
-                status, headers, body = _admin(fake, call)
-            else:
-                status, headers, body = fake._respond(call)
-                # After recording and applying: a client that gives up waiting has still
-                # had its request acted on, which is exactly the ambiguity of a real timeout.
-                if fake.delay_seconds:
-                    time.sleep(fake.delay_seconds)
-            self._write(status, headers, body)
-
-        def _read_call(self) -> RecordedCall:
-            url = urlsplit(self.path)
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
-            try:
-                body = json.loads(raw) if raw else None
-            except ValueError:
-                body = None
-            return RecordedCall(
-                method=self.command,
-                path=url.path,
-                query=dict(parse_qsl(url.query)),
-                headers={name.lower(): value for name, value in self.headers.items()},
-                json=body,
-                status=0,
-                received_at=time.time(),
-            )
-
-        def _write(self, status: int, headers: dict[str, str], body: bytes) -> None:
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(body)
-            except (BrokenPipeError, ConnectionResetError):
-                self.close_connection = True
-
-    return Handler
-
-
-def _admin(fake: FakeGHL, call: RecordedCall) -> tuple[int, dict[str, str], bytes]:
+def _admin(fake: FakeGHL, call: RecordedCall) -> Answer:
     if call.method == "GET" and call.path == ADMIN_PREFIX + "calls":
         payload: JSONBody = {"calls": [asdict(c) for c in fake.calls]}
         return 200, {}, json.dumps(payload).encode()
