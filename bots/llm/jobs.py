@@ -36,6 +36,8 @@ MAX_READING_CHARACTERS = 4000
 # A fan-out item waits this long for a concurrency slot before its task retries later.
 SLOT_WAIT_SECONDS = 30.0
 MAX_ITEM_ATTEMPTS = 8
+# A bulk job stops spending where a location reached its daily limit, as its turns do.
+OVER_LIMIT = "the location reached its daily Claude spend limit"
 
 
 def create_job(conversation_ids: Iterable[int], mode: JobMode) -> LLMJob:
@@ -74,6 +76,10 @@ def read_item(item_id: int) -> None:
     message, context, today = _input_of(item)
     offline = extract(message, context)
     item.attempts += 1
+    if item.location is not None and accounting.is_over_daily_limit(item.location):
+        _fail(item, LLMFinalError(OVER_LIMIT))
+        finish_if_complete(item.job_id)
+        return
     try:
         reading = offline if raises_a_safety_flag(offline) or item.location is None else read_with_claude(
             message, context, offline, item.location, today=today, deadline=None, slot_wait=SLOT_WAIT_SECONDS)
@@ -97,12 +103,18 @@ def submit_batch(job_id: int) -> bool:
     job = LLMJob.objects.get(pk=job_id)
     items: list[LLMJobItem] = []
     requests: list[tuple[str, client.ClaudeRequest]] = []
+    within_limit: dict[str | None, bool] = {}
     for item in job.items.filter(status=ItemStatus.PENDING).select_related("location"):
         message, context, today = _input_of(item)
         offline = extract(message, context)
         if item.location is None or raises_a_safety_flag(offline):
             # Claude never reads a safety text; the offline reading is the answer.
             _done(item, offline, answered_in_batch=False)
+            continue
+        if item.location_id not in within_limit:
+            within_limit[item.location_id] = not accounting.is_over_daily_limit(item.location)
+        if not within_limit[item.location_id]:
+            _fail(item, LLMFinalError(OVER_LIMIT))
             continue
         items.append(item)
         requests.append((item.custom_id, prompts.reading_request(message, context, item.location, today)))

@@ -12,8 +12,8 @@ import pytest
 from django.utils import timezone
 
 from bots.config import BotConfig
-from bots.llm.jobs import create_job, stalled_conversations_tonight
-from bots.llm.models import JobMode
+from bots.llm.jobs import create_job, read_item, stalled_conversations_tonight, submit_batch
+from bots.llm.models import ItemStatus, JobMode, LLMJob
 from bots.nlu import Extraction, Motivation, PriceRange, PropertyCondition
 from bots.selectors import stalled_conversations
 from bots.services import fill_in_missed_answers
@@ -156,3 +156,26 @@ def test_tonight_skips_locations_without_claude_over_their_limit_or_paused(
     alpha_realty.save()
     settings.ANTHROPIC_API_KEY = ""
     assert stalled_conversations_tonight() == []
+
+
+@pytest.mark.parametrize("mode", [JobMode.BATCH, JobMode.FAN_OUT])
+def test_a_bulk_job_spends_nothing_for_a_location_over_its_daily_limit(
+    fake_anthropic: FakeAnthropic, alpha_realty: Location, mode: JobMode
+) -> None:
+    # given a stalled conversation, in a location that has spent its day's allowance since the job was made
+    conversation = stalled(alpha_realty, "OverLimitLead")
+    job = create_job([conversation.pk], mode)
+    alpha_realty.bot_settings = {"llm_daily_spend_limit_usd": 0}
+    alpha_realty.save()
+
+    # when the job runs
+    if mode == JobMode.BATCH:
+        assert submit_batch(job.pk) is False
+    else:
+        read_item(job.items.get().pk)
+
+    # then Claude was not asked, and the item says why
+    assert fake_anthropic.calls == []
+    item = job.items.get()
+    assert item.status == ItemStatus.FAILED and "spend limit" in item.error
+    assert LLMJob.objects.get(pk=job.pk).status == "done"
