@@ -14,6 +14,8 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, URLResolver, path
 
+_APP_LIST_ATTRIBUTE = "_jorgebot_app_list"
+
 
 def _may_use_admin(user: Any) -> bool:
     from leads.access import scope_of
@@ -42,6 +44,17 @@ class BrokerAdminSite(admin.AdminSite):
 
     def get_urls(self) -> list[URLPattern | URLResolver]:
         return [path("try-the-bot/", self.admin_view(self.try_the_bot), name="try_the_bot"), *super().get_urls()]
+
+    def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list[dict[str, Any]]:
+        # Django's index asks for the whole list twice (its own and each_context's sidebar): build it once a
+        # request.
+        if app_label is not None:
+            return super().get_app_list(request, app_label)
+        built: list[dict[str, Any]] | None = getattr(request, _APP_LIST_ATTRIBUTE, None)
+        if built is None:
+            built = super().get_app_list(request)
+            setattr(request, _APP_LIST_ATTRIBUTE, built)
+        return built
 
     def try_the_bot(self, request: HttpRequest) -> TemplateResponse:
         """Text the bots as a pretend lead of one of your locations; the page talks to POST /api/v1/simulator/."""

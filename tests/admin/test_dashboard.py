@@ -198,3 +198,22 @@ def test_stale_figures_are_served_while_one_request_recomputes_them(
 
     cache.delete(f"{key}:refreshing")
     assert selectors.cached_dashboard(scope).leads == first.leads + 1
+
+
+def test_the_dashboard_builds_the_admins_app_list_once(
+    admin_as: AdminAs, alpha_broker: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from leads.admin_site import BrokerAdminSite
+
+    built: list[str | None] = []
+    build = BrokerAdminSite._build_app_dict
+
+    def counted(site: BrokerAdminSite, request: Any, label: str | None = None) -> dict[str, Any]:
+        built.append(label)
+        return build(site, request, label)
+
+    monkeypatch.setattr(BrokerAdminSite, "_build_app_dict", counted)
+    page = admin_as(alpha_broker).get("/admin/").content.decode()
+
+    assert built == [None], "Django's index and its sidebar share one list"
+    assert 'href="/admin/leads/contact/"' in page

@@ -12,7 +12,7 @@ from cachalot.api import cachalot_disabled
 from django.conf import settings
 from django.utils import timezone
 
-from leads.admin import CappedCountPaginator
+from leads.admin import CappedCountPaginator, ContactAdmin
 from leads.broker_actions import PAUSED_UNTIL_RESUMED
 from leads.models import Contact, Conversation, Location, LocationMembership, OutboxMessage
 from tests.admin.conftest import AdminAs, lead
@@ -155,15 +155,15 @@ def test_the_list_costs_the_same_queries_for_three_leads_or_forty(
         Conversation.objects.create(contact=lead(alpha_realty, f"few{n}"))
 
     def queries_for_the_page() -> int:
-        with cachalot_disabled(), django_assert_num_queries(8) as captured:
+        with cachalot_disabled(), django_assert_num_queries(7) as captured:
             browser.get(LIST)
         return len(captured)
 
     few = queries_for_the_page()
     for n in range(37):
         Conversation.objects.create(contact=lead(alpha_realty, f"many{n}"))
-    # session, user, memberships, location filter choices, capped count, the page of leads with location and
-    # conversation, and Django's permissions for the admin's app list (user, group)
+    # session, user, memberships, capped count, the page of leads with location and conversation, and Django's
+    # permissions for the admin's app list (user, group); one location needs no location filter, nor its name
     assert queries_for_the_page() == few
 
 
@@ -180,8 +180,8 @@ def test_a_broker_of_two_locations_sees_each_leads_location_at_no_cost_per_lead(
             Conversation.objects.create(contact=lead(beta_homes if n % 2 else alpha_realty, f"{prefix}{n}"))
 
     def queries_for_the_page() -> int:
-        # the same eight as an agent's list: the page reads only the columns its cells show, and no cell
-        # reaches for one it did not read
+        # an agent's seven and the location filter's choices: the page reads only the columns its cells show,
+        # and no cell reaches for one it did not read
         with cachalot_disabled(), django_assert_num_queries(8) as captured:
             page = browser.get(LIST).content.decode()
         assert '<td class="field-location nowrap">Beta Homes</td>' in page
@@ -208,6 +208,29 @@ def test_past_the_cap_the_list_says_so_instead_of_counting(
     assert "3+ contacts" in page
 
 
+def test_a_list_past_the_cap_is_not_counted_again_on_its_next_views(
+    admin_as: AdminAs, alpha_agent: Any, alpha_realty: Location, monkeypatch: pytest.MonkeyPatch,
+    django_assert_num_queries: Any,
+) -> None:
+    # given a list past the cap, two leads a page, seen once
+    monkeypatch.setattr(CappedCountPaginator, "cap", 3)
+    monkeypatch.setattr(ContactAdmin, "list_per_page", 2)
+    for n in range(5):
+        lead(alpha_realty, f"capped{n}", temperature="hot" if n < 2 else "cold")
+    browser = admin_as(alpha_agent)
+    with cachalot_disabled():
+        browser.get(LIST)
+
+        # when it is viewed again, sorted another way or paged, then it is not counted again
+        for again in ({}, {"o": "5"}, {"p": "2"}):
+            with django_assert_num_queries(6):
+                assert "3+ contacts" in browser.get(LIST, again).content.decode()
+
+        # and a filtered list under the cap is still counted exactly
+        with django_assert_num_queries(7):
+            assert "2 contacts" in browser.get(LIST, {"temperature__exact": "hot"}).content.decode()
+
+
 def test_the_fast_rows_read_exactly_like_djangos_own(
     admin_as: AdminAs, owner: Any, book: dict[str, Contact], beta_lead: Contact
 ) -> None:
@@ -219,16 +242,36 @@ def test_the_fast_rows_read_exactly_like_djangos_own(
 
     cl = admin_as(owner).get(LIST, {"o": "-5"}).context["cl"]
 
-    def text(rows: list[Any]) -> list[str]:
-        return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", "".join(row))).strip() for row in rows]
+    def text(rows: list[str]) -> list[str]:
+        return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip() for row in rows]
 
-    def links(rows: list[Any]) -> list[str]:
-        return [re.findall(r'href="([^"]+)"', "".join(row)) for row in rows]
+    def links(rows: list[str]) -> list[list[str]]:
+        return [re.findall(r'href="([^"]+)"', row) for row in rows]
 
-    django_rows, fast_rows = list(results(cl)), lead_results(cl)["results"]
+    django_rows = ["".join(row) for row in results(cl)]
+    fast_rows = re.findall(r"<tr>(.*?)</tr>", lead_results(cl)["rows"])
     assert len(fast_rows) == 4
     assert text(fast_rows) == text(django_rows)
     assert links(fast_rows) == links(django_rows)
+
+
+def test_the_fast_filters_read_exactly_like_djangos_own(
+    admin_as: AdminAs, owner: Any, book: dict[str, Contact], beta_lead: Contact
+) -> None:
+    import re
+
+    from django.contrib.admin.templatetags.admin_list import admin_list_filter
+
+    from leads.templatetags.lead_list import lead_filters
+
+    cl = admin_as(owner).get(LIST, {"temperature__exact": "hot", "q": "a&b"}).context["cl"]
+
+    def markup(html: str) -> str:
+        return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html)).strip()
+
+    djangos = "".join(admin_list_filter(cl, spec) for spec in cl.filter_specs)
+    assert 'class="selected"' in djangos and "q=a%26b" in djangos
+    assert markup(lead_filters(cl)) == markup(djangos)
 
 
 @pytest.mark.parametrize("data", [None, {"action": "hand_to_human"}])
@@ -262,3 +305,26 @@ def test_the_going_cold_filter_and_the_rescore_action_use_the_analytics(
     assert "Rescored 1 open lead(s)" in response.content.decode()
     assert LeadScore.objects.filter(contact=book["unscored"]).exists()
     assert ChurnPrediction.objects.filter(contact=book["unscored"]).exists()
+
+
+@pytest.mark.parametrize("has_apps", [True, False])
+def test_the_fast_sidebar_reads_exactly_like_djangos_own(
+    admin_as: AdminAs, alpha_broker: Any, book: dict[str, Contact], has_apps: bool
+) -> None:
+    import re
+
+    from django.template import Context
+    from django.template.loader import get_template
+
+    from leads.templatetags.nav_sidebar import nav_sidebar
+
+    response = admin_as(alpha_broker).get(LIST)
+    context = {"available_apps": response.context["available_apps"] if has_apps else [],
+               "request": response.wsgi_request}
+
+    def markup(html: str) -> str:
+        return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html)).strip()
+
+    djangos = get_template("admin/nav_sidebar.html").render(context)
+    assert ('aria-current="page"' in djangos) == has_apps
+    assert markup(nav_sidebar(Context(context))) == markup(djangos)
