@@ -51,6 +51,7 @@ from leads.models import (
 PHONE_CHARACTERS = set("0123456789+()-. ")
 # Leads rescored by one click: the scoring reads their features synchronously, a few milliseconds each.
 RESCORE_AT_ONCE = 500
+REREAD_AT_ONCE = 1000
 # Rows of a skipped-line report shown after a listing import; the rest are counted, not listed.
 IMPORT_ERRORS_SHOWN = 10
 
@@ -352,8 +353,8 @@ class ContactAdmin(LocationScopedAdmin):
     show_full_result_count = False
     # Counts beside every filter choice would aggregate all the location's leads on each page view.
     show_facets = admin.ShowFacets.NEVER
-    actions = ("pause_bot", "resume_bot", "hand_to_human", "hand_back_to_bot", "rescore", "export_csv",
-               "export_and_erase")
+    actions = ("pause_bot", "resume_bot", "hand_to_human", "hand_back_to_bot", "rescore", "reread_with_claude",
+               "export_csv", "export_and_erase")
     members_may_add = False  # leads come from GHL
     members_may_delete = False
     change_form_template = "admin/leads/contact/change_form.html"
@@ -414,6 +415,7 @@ class ContactAdmin(LocationScopedAdmin):
         if not self.scope(request).is_broker_anywhere:
             actions.pop("export_csv", None)
             actions.pop("export_and_erase", None)
+            actions.pop("reread_with_claude", None)  # it spends the brokerage's Claude budget
         return actions
 
     @admin.action(description="Pause the bot for the selected leads")
@@ -444,6 +446,25 @@ class ContactAdmin(LocationScopedAdmin):
         analytics.predict_churn(contact_ids=chosen)
         self.message_user(request, f"Rescored {scored.leads} open lead(s) ({scored.contacts_updated} changed); "
                                    "closed, opted-out and hand-scored leads keep their score.", messages.SUCCESS)
+
+    @admin.action(description="Have Claude re-read the selected leads' conversations now")
+    def reread_with_claude(self, request: HttpRequest, queryset: QuerySet[Contact]) -> None:
+        """Claude reads each lead's texts again, many at once within the shared concurrency limit, and fills in
+        the answers the bot could not read (as the nightly re-reading does, now and at full price)."""
+        from bots.llm.jobs import conversations_to_reread_now
+        from bots.llm.tasks import reread_conversations
+
+        chosen = self.scope(request).filter_for_brokers(queryset).order_by().values_list("pk", flat=True)
+        conversation_ids = conversations_to_reread_now(chosen[:REREAD_AT_ONCE])
+        job = reread_conversations(conversation_ids) if conversation_ids else None
+        if job is None or not job.items.exists():
+            self.message_user(request, "Nothing to re-read: Claude is off for these leads' locations (no "
+                                       "ANTHROPIC_API_KEY, too many recent failures, or the day's spend limit "
+                                       "reached), or they have not texted.", messages.WARNING)
+            return
+        self.message_user(request, f"Claude is re-reading {job.items.count()} conversation(s); what it finds "
+                                   "fills in the bot's answers and GHL's fields (Claude › bulk jobs).",
+                          messages.SUCCESS)
 
     @admin.action(description="Export the selected leads as CSV")
     def export_csv(self, request: HttpRequest, queryset: QuerySet[Contact]) -> StreamingHttpResponse:

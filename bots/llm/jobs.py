@@ -52,6 +52,8 @@ def create_job(conversation_ids: Iterable[int], mode: JobMode) -> LLMJob:
             if (reading_input := _reading_input(conversation)) is not None
         ]
         LLMJobItem.objects.bulk_create(items)
+        if not items:
+            finish_if_complete(job.pk)  # nothing to read: done as made
     return job
 
 
@@ -66,6 +68,15 @@ def stalled_conversations_tonight(now: dt.datetime | None = None) -> list[int]:
                 location, texted_since=texted_since, limit=settings.JORGEBOT_LLM_REREAD_PER_LOCATION
             )
     return conversation_ids
+
+
+def conversations_to_reread_now(contact_ids: Iterable[int]) -> list[int]:
+    """The conversations of these leads that Claude may re-read now: those in locations where it is on (a key, the
+    circuit closed, under the day's spend limit). Leads without a text are left out when the job is made."""
+    rows = list(Conversation.objects.filter(contact_id__in=list(contact_ids)).values_list("pk", "contact__location"))
+    locations = Location.objects.in_bulk({location_id for _, location_id in rows})
+    claude_on = {location_id: claude_is_on_for(location) for location_id, location in locations.items()}
+    return [conversation_id for conversation_id, location_id in rows if claude_on.get(location_id)]
 
 
 def read_item(item_id: int) -> None:

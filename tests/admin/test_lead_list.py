@@ -12,10 +12,12 @@ from cachalot.api import cachalot_disabled
 from django.conf import settings
 from django.utils import timezone
 
+from bots.llm.models import JobMode, LLMJob
 from leads.admin import CappedCountPaginator, ContactAdmin
 from leads.broker_actions import PAUSED_UNTIL_RESUMED
-from leads.models import Contact, Conversation, Location, LocationMembership, OutboxMessage
+from leads.models import Contact, Conversation, Location, LocationMembership, Message, OutboxMessage
 from tests.admin.conftest import AdminAs, lead
+from tests.fakes.anthropic import FakeAnthropic
 
 LIST = "/admin/leads/contact/"
 
@@ -328,3 +330,39 @@ def test_the_fast_sidebar_reads_exactly_like_djangos_own(
     djangos = get_template("admin/nav_sidebar.html").render(context)
     assert ('aria-current="page"' in djangos) == has_apps
     assert markup(nav_sidebar(Context(context))) == markup(djangos)
+
+
+def test_a_broker_has_claude_reread_her_leads_conversations_now(
+    admin_as: AdminAs, alpha_broker: Any, book: dict[str, Contact], fake_anthropic: FakeAnthropic, settings: Any
+) -> None:
+    # given two leads who texted and one who never did
+    for name in ("hot_seller", "warm_buyer"):
+        Message.objects.create(conversation=book[name].conversation, direction="inbound", sender="lead",
+                               body="ya so we gotta move, place is kinda a fixer")
+    selected = [book["hot_seller"].pk, book["warm_buyer"].pk, book["unscored"].pk]
+    browser = admin_as(alpha_broker)
+
+    # when she has Claude re-read them
+    response = browser.post(LIST, {"action": "reread_with_claude", "_selected_action": selected}, follow=True)
+
+    # then one fan-out job reads the two conversations with texts
+    assert "Claude is re-reading 2 conversation(s)" in response.content.decode()
+    job = LLMJob.objects.get()
+    assert job.mode == JobMode.FAN_OUT
+    assert set(job.items.values_list("conversation__contact", flat=True)) == {book["hot_seller"].pk,
+                                                                              book["warm_buyer"].pk}
+
+    # and with Claude off nothing is made, and she is told why
+    settings.ANTHROPIC_API_KEY = ""
+    response = browser.post(LIST, {"action": "reread_with_claude", "_selected_action": selected}, follow=True)
+    assert "Claude is off" in response.content.decode()
+    assert LLMJob.objects.count() == 1
+
+
+def test_an_agent_cannot_spend_the_brokerages_claude_budget(
+    admin_as: AdminAs, alpha_agent: Any, book: dict[str, Contact], fake_anthropic: FakeAnthropic
+) -> None:
+    response = admin_as(alpha_agent).get(LIST)
+
+    actions = [name for name, _ in response.context["action_form"].fields["action"].choices]
+    assert "rescore" in actions and "reread_with_claude" not in actions
