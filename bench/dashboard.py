@@ -244,7 +244,9 @@ def main() -> int:
     args = parser.parse_args()
 
     load_before = os.getloadavg()[0]
-    with bench_environment("dashboard") as env:
+    # Ten users closed loop ask for more than the API's 6,000 a minute per user; the throttle is still checked on
+    # every request, but a 429 answered in a millisecond must not count as a served page.
+    with bench_environment("dashboard", JORGEBOT_API_THROTTLE="1000000/min") as env:
         credentials = json.loads(run_django(env, SETUP_USERS).strip().splitlines()[-1])
         started = time.perf_counter()
         timings = seed(env["DATABASE_URL"], args.contacts, args.messages, dt.datetime.now(dt.UTC))
