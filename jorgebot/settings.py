@@ -186,6 +186,8 @@ CACHALOT_UNCACHABLE_TABLES = frozenset(
      "bots_sendingswitch", "bots_followup", "bots_draft"}
 )
 
+# Django's model permissions are for staff; location members go by their memberships (leads.auth).
+AUTHENTICATION_BACKENDS = ["leads.auth.StaffPermissionsBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},

@@ -136,9 +136,9 @@ def test_the_page_costs_a_fixed_number_of_queries(
     browser = admin_as(alpha_agent)
     thread(maria, *[("lead" if n % 2 else "bot", f"text {n}", timezone.now()) for n in range(30)])
 
-    # session, user, memberships, the lead with its location, the gate's decision on the last text, Django's
-    # permissions (user, group), then the transcript, the bot's state, follow-ups, scores, churn risk and the outbox
-    with cachalot_disabled(), django_assert_num_queries(13):
+    # session, user, memberships, the lead with its location, the gate's decision on the last text, then the
+    # transcript, the bot's state, follow-ups, scores, churn risk and the outbox (no Django permissions: leads.auth)
+    with cachalot_disabled(), django_assert_num_queries(11):
         browser.get(page_of(maria))
 
 

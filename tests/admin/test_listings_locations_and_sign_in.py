@@ -121,3 +121,18 @@ def test_webhook_deliveries_are_for_the_installs_owner_only(
     assert admin_as(alpha_broker).get("/admin/leads/webhookevent/").status_code == 403
     assert admin_as(owner).get("/admin/leads/webhookevent/").status_code == 200
     assert "Webhook events" not in admin_as(alpha_broker).get("/admin/").content.decode()
+
+
+def test_a_member_holds_no_django_permissions_whatever_the_tables_say(alpha_broker: Any) -> None:
+    # given a broker (not staff) somebody gave a Django model permission
+    from django.contrib.auth.models import Permission
+
+    alpha_broker.user_permissions.add(Permission.objects.get(codename="change_user"))
+    broker = type(alpha_broker).objects.get(pk=alpha_broker.pk)
+
+    # then she has none: members go by their memberships; Django's permissions are for staff
+    assert not broker.has_perm("auth.change_user")
+    assert not broker.has_module_perms("auth")
+    broker.is_staff = True
+    broker.save()
+    assert type(alpha_broker).objects.get(pk=alpha_broker.pk).has_perm("auth.change_user")
