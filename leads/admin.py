@@ -325,6 +325,26 @@ class ChurnTierFilter(admin.SimpleListFilter):
         return queryset.filter(churn_prediction__tier=self.value()) if self.value() else queryset
 
 
+class DeletedFilter(admin.SimpleListFilter):
+    """Leads deleted in GHL, or erased on request, are out of the list unless asked for: nobody works them, and an
+    erased one is an empty row kept as the record that it was erased."""
+
+    title = "deleted"
+    parameter_name = "deleted"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Deleted in GHL or erased")]
+
+    def choices(self, changelist: ChangeList) -> Iterator[dict[str, Any]]:
+        for choice in super().choices(changelist):
+            if choice["display"] == "All":
+                choice["display"] = "Current leads"
+            yield choice
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.filter(deleted_at__isnull=self.value() != "yes")
+
+
 class LeadChangeList(ChangeList):
     """The lead list, reading only the columns its cells show for the rows it shows."""
 
@@ -343,7 +363,7 @@ class ContactAdmin(LocationScopedAdmin):
                     "bot_state")
     list_display_links = ("display_name",)
     list_filter = ("active_bot", "temperature", ScoreBandFilter, "status", ScopedLocationFilter, LastReplyFilter,
-                   NeedsHumanFilter, ChurnTierFilter)
+                   NeedsHumanFilter, ChurnTierFilter, DeletedFilter)
     search_fields = ("first_name", "last_name", "email", "phone")
     search_help_text = "Name, email or phone (any format: 909 555 0101 finds +19095550101)"
     ordering = ("-updated_at",)

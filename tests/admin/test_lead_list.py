@@ -366,3 +366,17 @@ def test_an_agent_cannot_spend_the_brokerages_claude_budget(
 
     actions = [name for name, _ in response.context["action_form"].fields["action"].choices]
     assert "rescore" in actions and "reread_with_claude" not in actions
+
+
+def test_leads_deleted_in_ghl_or_erased_are_listed_only_when_asked_for(
+    admin_as: AdminAs, alpha_broker: Any, book: dict[str, Contact]
+) -> None:
+    # given one lead deleted in GHL
+    Contact.objects.filter(pk=book["unscored"].pk).update(deleted_at=timezone.now())
+    browser = admin_as(alpha_broker)
+
+    # then the list and its count leave it out, and the deleted filter shows it alone
+    response = browser.get(LIST)
+    assert listed(response) == {book["hot_seller"].pk, book["warm_buyer"].pk}
+    assert "2 contacts" in response.content.decode() and "Current leads" in response.content.decode()
+    assert listed(browser.get(LIST, {"deleted": "yes"})) == {book["unscored"].pk}
