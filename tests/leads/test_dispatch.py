@@ -59,3 +59,21 @@ def test_with_no_window_a_failing_broker_does_not_raise_either() -> None:
         raise ConnectionError("broker down")
 
     EventDispatcher(publish, lambda: 0.0).add(1)
+
+
+def test_events_arriving_during_a_publish_wait_for_the_next_window() -> None:
+    published: list[list[int]] = []
+
+    def publish(batch: list[int]) -> None:
+        published.append(batch)
+        if len(published) == 1:
+            dispatcher.add(3)  # a webhook answered while the broker is being written to
+
+    dispatcher = EventDispatcher(publish, lambda: 60.0)
+    dispatcher.add(1)
+    dispatcher.add(2)
+
+    dispatcher.flush()
+    assert published == [[1, 2]]
+    dispatcher.flush()
+    assert published == [[1, 2], [3]]
