@@ -21,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.signals import setting_changed
-from django.db import InterfaceError, OperationalError, connection
+from django.db import DataError, InterfaceError, OperationalError, connection
 from django.dispatch import receiver
 
 from jorgebot import metrics
@@ -129,9 +129,14 @@ def _decode_json(body: bytes) -> Any:
         # Valid JSON, but PostgreSQL's jsonb cannot hold a NUL character: refuse it up front.
         raise MalformedEvent("the body contains a NUL character (\\u0000), which cannot be stored", "")
     try:
-        return json.loads(body.decode("utf-8"))
+        return json.loads(body.decode("utf-8"), parse_constant=_refuse_constant)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise MalformedEvent(f"the body is not valid JSON ({type(exc).__name__})", "") from exc
+
+
+def _refuse_constant(name: str) -> Any:
+    # Python reads NaN and Infinity, which JSON does not have and PostgreSQL's jsonb refuses.
+    raise MalformedEvent(f"the body is not valid JSON ({name} is not a JSON value)", "")
 
 
 def _store(**fields: Any) -> Answer:
@@ -142,6 +147,10 @@ def _store(**fields: Any) -> Answer:
         # The database is unreachable. GHL redelivers only on 429: say so rather than lose the lead's message.
         logger.exception("could not store webhook %s", fields["webhook_id"])
         return Answer(429, {"error": "temporarily unable to store the event; deliver it again"}, RETRY_AFTER_SECONDS)
+    except DataError:
+        # A value the table cannot hold (an id longer than GHL's): delivering it again would fail again.
+        logger.warning("webhook %.128s cannot be stored as sent", fields["webhook_id"], exc_info=True)
+        return Answer.error(400, "the event has a value too long or otherwise impossible to store")
     return Answer(200, {"status": receipt.status})
 
 

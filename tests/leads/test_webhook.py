@@ -277,6 +277,23 @@ def test_json_postgres_cannot_store_gets_a_400_not_a_500(alpha_realty: Location,
     assert WebhookEvent.objects.count() == 0
 
 
+def test_nan_which_python_reads_but_json_does_not_have_gets_a_400(alpha_realty: Location, client: Client) -> None:
+    body = ghl_events.encode(ghl_events.inbound_message()).replace(b'"messageType"', b'"score":NaN,"messageType"')
+
+    response = _post_signed_raw(client, body)
+
+    assert response.status_code == 400
+    assert "NaN" in response.json()["error"]
+    assert WebhookEvent.objects.count() == 0
+
+
+def test_a_value_too_long_to_store_gets_a_400_and_stores_nothing(alpha_realty: Location, client: Client) -> None:
+    response = _post_signed_raw(client, ghl_events.encode(ghl_events.inbound_message(webhook_id="w" * 200)))
+
+    assert response.status_code == 400
+    assert WebhookEvent.objects.count() == 0
+
+
 def test_a_body_that_is_not_utf8_gets_a_400(alpha_realty: Location, client: Client) -> None:
     response = _post_signed_raw(client, json.dumps({"type": "InboundMessage"}).encode("utf-16"))
 
