@@ -9,4 +9,5 @@ RUN DJANGO_DEBUG=1 python manage.py collectstatic --noinput --verbosity 0
 RUN useradd --system jorgebot && mkdir -p /var/run/jorgebot-metrics && chown jorgebot /var/run/jorgebot-metrics
 USER jorgebot
 EXPOSE 8000
-CMD ["gunicorn", "jorgebot.wsgi", "--bind", "0.0.0.0:8000", "--workers", "4", "--worker-class", "gthread", "--threads", "4"]
+# Settings in gunicorn.conf.py (one process per core: set WEB_CONCURRENCY to the cores the container gets).
+CMD ["gunicorn", "jorgebot.wsgi"]

@@ -96,11 +96,11 @@ def free_port() -> int:
 
 @contextmanager
 def gunicorn(env: dict[str, str], workers: int, threads: int) -> Iterator[str]:
+    """The app as production serves it: every setting from gunicorn.conf.py but the address and the counts."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "jorgebot.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-         "--worker-class", "gthread", "--threads", str(threads), "--backlog", "2048", "--log-level", "warning",
-         "--keep-alive", "30"],
+        [sys.executable, "-m", "gunicorn", "jorgebot.wsgi", "--config", str(ROOT / "gunicorn.conf.py"),
+         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads), "--log-level", "warning"],
         cwd=ROOT, env=env, start_new_session=True,
     )
     _wait_for_port(port, process)
