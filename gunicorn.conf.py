@@ -18,7 +18,8 @@ threads = 8
 # socket the first worker to wake took every connection a client opened at once (in the webhook benchmark,
 # all 50 kept-alive connections on one or two of three workers in three runs of four) and served them on
 # one core while the others idled. The price: connections still queued on a worker that exits are reset
-# (unless the host sets net.ipv4.tcp_migrate_req=1), so no max_requests here to restart workers for nothing.
+# (unless the host sets net.ipv4.tcp_migrate_req=1, as compose.yaml does), so no max_requests here to restart
+# workers for nothing.
 reuse_port = True
 # Connections a proxy in front keeps open are reused rather than closed after gunicorn's default 2 s.
 keepalive = 30
