@@ -28,7 +28,15 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import LoadResult, bench_environment, describe, drive, gunicorn, run_django  # noqa: E402
+from bench.harness import (  # noqa: E402
+    LoadResult,
+    bench_environment,
+    describe,
+    drive,
+    gunicorn,
+    production_gunicorn,
+    run_django,
+)
 
 LOCATIONS = (("BenchLocationA000001", "Bench Realty", 0.9), ("BenchLocationB000002", "Bench Homes", 0.1))
 STATUSES = (("new", 15), ("contacted", 45), ("qualified", 15), ("appointment", 8), ("under_contract", 4),
@@ -239,8 +247,9 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=1_000_000)
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--users", type=int, default=10)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    workers, threads = production_gunicorn()
+    parser.add_argument("--workers", type=int, default=workers)
+    parser.add_argument("--threads", type=int, default=threads)
     args = parser.parse_args()
 
     load_before = os.getloadavg()[0]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import runpy
 import signal
 import socket
 import statistics
@@ -92,6 +93,12 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def production_gunicorn() -> tuple[int, int]:
+    """The worker processes and threads production runs (gunicorn.conf.py): what a benchmark uses unless asked."""
+    production = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    return int(production["workers"]), int(production["threads"])
 
 
 @contextmanager

@@ -42,6 +42,7 @@ from bench.harness import (  # noqa: E402
     cpu_seconds_of_tree,
     gunicorn,
     percentile,
+    production_gunicorn,
     run_django,
 )
 from tests.fakes.anthropic import FakeAnthropic  # noqa: E402
@@ -150,7 +151,7 @@ def main() -> int:
         # One more lead: the warm-up.
         seed(env, count + 1, args.locations)
         pool = args.pool or ("threads" if claude else "prefork")
-        with gunicorn(env, workers=2, threads=4) as url, ExitStack() as running:
+        with gunicorn(env, *production_gunicorn()) as url, ExitStack() as running:
             worker_pids = [running.enter_context(celery_worker({**env, **worker_pool}, concurrency, pool=pool)).pid
                            for _ in range(workers)]
             host_port = url.removeprefix("http://")

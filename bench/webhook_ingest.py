@@ -20,7 +20,6 @@ import base64
 import json
 import os
 import resource
-import runpy
 import sys
 import uuid
 from pathlib import Path
@@ -31,7 +30,15 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import ROOT, LoadResult, bench_environment, describe, drive, gunicorn, run_django  # noqa: E402
+from bench.harness import (  # noqa: E402
+    LoadResult,
+    bench_environment,
+    describe,
+    drive,
+    gunicorn,
+    production_gunicorn,
+    run_django,
+)
 
 LOCATION_ID = "BenchLocation0000001"
 # PostgreSQL's own background processes, which every database on the server shares (the WAL writer among them).
@@ -124,9 +131,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--concurrency", type=int, default=50)
     # Production's process and thread counts unless asked for others.
-    production = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
-    parser.add_argument("--workers", type=int, default=production["workers"])
-    parser.add_argument("--threads", type=int, default=production["threads"])
+    workers, threads = production_gunicorn()
+    parser.add_argument("--workers", type=int, default=workers)
+    parser.add_argument("--threads", type=int, default=threads)
     parser.add_argument("--rate", type=float, default=1000.0, help="offered webhooks/s for the latency phase")
     args = parser.parse_args()
 
