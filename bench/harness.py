@@ -119,9 +119,11 @@ def gunicorn(env: dict[str, str], workers: int, threads: int) -> Iterator[str]:
 
 
 @contextmanager
-def celery_worker(env: dict[str, str], concurrency: int, pool: str = "prefork") -> Iterator[subprocess.Popen[bytes]]:
+def celery_worker(
+    env: dict[str, str], concurrency: int, pool: str = "prefork", queues: str = "webhooks,bots,llm,analytics"
+) -> Iterator[subprocess.Popen[bytes]]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "jorgebot", "worker", "-Q", "webhooks,bots,llm,analytics",
+        [sys.executable, "-m", "celery", "-A", "jorgebot", "worker", "-Q", queues,
          "-c", str(concurrency), "-P", pool, "--without-gossip", "--without-mingle", "--without-heartbeat",
          "-l", "WARNING"],
         cwd=ROOT, env=env, start_new_session=True,
