@@ -10,15 +10,14 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import psycopg
 import pytest
-import redis
-from django.conf import settings
 from django.db import OperationalError, connection
 
-from leads import services
+from leads import ingest, services
 from leads.models import Location, WebhookEvent
 from leads.services import GroupCommit
-from tests.conftest import post_webhook_through
+from tests.conftest import _database_url_of_test_db, post_webhook_through
 from tests.fakes import ghl_events
 from tests.leads.wsgi_client import WsgiClient
 
@@ -170,12 +169,28 @@ def post_together(held: HeldInsert, *payloads: dict[str, Any]) -> list[Any]:
     return [outcomes[str(n)] for n in range(len(payloads))]
 
 
-def queued_tasks() -> int:
-    return int(redis.Redis.from_url(settings.CELERY_BROKER_URL).llen("webhooks"))
+@pytest.fixture
+def enqueued(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, bool]]:
+    """What the fast path hands to the dispatcher: each event id, and whether its row was committed by then (seen
+    from another connection). Recorded here, not counted on the broker: a session worker may be consuming it."""
+    handed: list[tuple[int, bool]] = []
+
+    def record(event_id: int) -> None:
+        with psycopg.connect(_database_url_of_test_db(), autocommit=True) as other:
+            committed = other.execute("SELECT 1 FROM leads_webhookevent WHERE id = %s", [event_id]).fetchone()
+        handed.append((event_id, committed is not None))
+
+    monkeypatch.setattr(ingest, "enqueue_webhook_event", record)
+    return handed
+
+
+def all_committed(enqueued: list[tuple[int, bool]]) -> list[int]:
+    assert all(committed for _, committed in enqueued), "an event was enqueued before its row committed"
+    return sorted(event_id for event_id, _ in enqueued)
 
 
 def test_webhooks_posted_together_share_one_insert_and_each_is_stored_and_enqueued(
-    alpha_realty: Location, held_insert: HeldInsert
+    alpha_realty: Location, held_insert: HeldInsert, enqueued: list[tuple[int, bool]]
 ) -> None:
     first, second, third = (ghl_events.inbound_message() for _ in range(3))
 
@@ -185,11 +200,11 @@ def test_webhooks_posted_together_share_one_insert_and_each_is_stored_and_enqueu
     assert len(held_insert.statements) == 2
     assert sorted(held_insert.statements[1]) == sorted([second["webhookId"], third["webhookId"]])
     assert WebhookEvent.objects.count() == 3
-    assert queued_tasks() == 3
+    assert all_committed(enqueued) == sorted(WebhookEvent.objects.values_list("pk", flat=True))
 
 
 def test_a_redelivery_in_the_same_batch_is_a_duplicate_and_stored_once(
-    alpha_realty: Location, held_insert: HeldInsert
+    alpha_realty: Location, held_insert: HeldInsert, enqueued: list[tuple[int, bool]]
 ) -> None:
     payload = ghl_events.inbound_message()
     same_message = {**payload, "webhookId": "another-webhook-id"}
@@ -199,11 +214,12 @@ def test_a_redelivery_in_the_same_batch_is_a_duplicate_and_stored_once(
     statuses = sorted(response.json()["status"] for response in responses[1:])
     assert statuses == ["accepted", "duplicate", "duplicate"]
     assert WebhookEvent.objects.filter(message_id=payload["messageId"]).count() == 1
-    assert queued_tasks() == 2
+    assert all_committed(enqueued) == sorted(WebhookEvent.objects.values_list("pk", flat=True))
+    assert len(enqueued) == 2
 
 
 def test_when_the_database_fails_under_a_batch_every_webhook_in_it_gets_429_and_none_is_stored(
-    alpha_realty: Location, held_insert: HeldInsert
+    alpha_realty: Location, held_insert: HeldInsert, enqueued: list[tuple[int, bool]]
 ) -> None:
     held_insert.broken = (2,)
     first, second, third = (ghl_events.inbound_message() for _ in range(3))
@@ -214,7 +230,7 @@ def test_when_the_database_fails_under_a_batch_every_webhook_in_it_gets_429_and_
     assert [response.status_code for response in responses[1:]] == [429, 429]
     assert all(response["Retry-After"] for response in responses[1:])
     assert list(WebhookEvent.objects.values_list("webhook_id", flat=True)) == [first["webhookId"]]
-    assert queued_tasks() == 1
+    assert all_committed(enqueued) == [WebhookEvent.objects.get().pk]
 
 
 def test_a_webhook_postgresql_refuses_fails_alone_and_the_rest_of_its_batch_is_stored(
