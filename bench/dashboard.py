@@ -34,6 +34,7 @@ from bench.harness import (  # noqa: E402
     describe,
     drive,
     gunicorn,
+    gunicorn_cpu_seconds,
     production_gunicorn,
     run_django,
 )
@@ -193,29 +194,6 @@ PAGES = (("dashboard", "/admin/", "session"), ("lead list", "/admin/leads/contac
 TARGETS_MS = {"dashboard": 300.0, "lead list": 150.0, "api leads": 150.0}
 
 
-def server_cpu_seconds(port: int) -> float:
-    """CPU time (user + system, all threads) of the gunicorn listening on `port`, master and workers (forked, so
-    with the same command line), from /proc.
-
-    Unlike latency, this barely depends on what else the machine runs: on a shared machine it is the figure
-    that says what a page costs.
-    """
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            if "gunicorn" not in command or f"127.0.0.1:{port}" not in command:
-                continue
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / ticks
-    return total
-
-
 @dataclass
 class PageRun:
     load: LoadResult
@@ -234,9 +212,9 @@ def measure(env: dict[str, str], credentials: dict[str, str], cachalot: bool, se
                 return "GET", path, b"", headers[auth]
 
             drive(url, request, users, 2.0)  # warm: connections, pools, and (with cachalot) the cache
-            cpu_before = server_cpu_seconds(port)
+            cpu_before = gunicorn_cpu_seconds(port)
             load = drive(url, request, users, seconds)
-            cpu = server_cpu_seconds(port) - cpu_before
+            cpu = gunicorn_cpu_seconds(port) - cpu_before
             results[name] = PageRun(load, 1000 * cpu / max(load.requests, 1))
     return results
 

@@ -249,27 +249,47 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
-def cpu_seconds_of_tree(root_pid: int) -> float:
-    """CPU time (user + system) of a process and every live descendant, from /proc: a Celery worker with its
-    pool processes. Unlike latency, this barely depends on what else the machine runs."""
+@dataclass(frozen=True)
+class RunningProcess:
+    pid: int
+    parent: int
+    command: str  # the command line, arguments joined by spaces
+    cpu_seconds: float  # user + system, all threads, so far
+
+
+def running_processes() -> list[RunningProcess]:
+    """Every live process, from /proc. CPU time, unlike latency, barely depends on what else the machine runs:
+    on a shared machine it is the figure that says what a request costs."""
     ticks = os.sysconf("SC_CLK_TCK")
-    parents: dict[int, int] = {}
-    times: dict[int, float] = {}
+    found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
-            continue
-        pid = int(entry.name)
-        parents[pid] = int(fields[1])
-        times[pid] = (int(fields[11]) + int(fields[12])) / ticks
+            continue  # it ended while we looked
+        found.append(RunningProcess(int(entry.name), int(fields[1]), command,
+                                    (int(fields[11]) + int(fields[12])) / ticks))
+    return found
+
+
+def gunicorn_cpu_seconds(port: int) -> float:
+    """CPU time of the gunicorn listening on `port`, master and workers (forked, so with the same command line)."""
+    return sum(process.cpu_seconds for process in running_processes()
+               if "gunicorn" in process.command and f"127.0.0.1:{port}" in process.command)
+
+
+def cpu_seconds_of_tree(root_pid: int) -> float:
+    """CPU time of a process and every live descendant: a Celery worker with its pool processes."""
+    processes = running_processes()
+    parents = {process.pid: process.parent for process in processes}
     total = 0.0
-    for pid, seconds in times.items():
-        ancestor = pid
+    for process in processes:
+        ancestor = process.pid
         while ancestor not in (root_pid, 0, 1) and ancestor in parents:
             ancestor = parents[ancestor]
         if ancestor == root_pid:
-            total += seconds
+            total += process.cpu_seconds
     return total

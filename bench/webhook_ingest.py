@@ -38,6 +38,7 @@ from bench.harness import (  # noqa: E402
     gunicorn,
     production_gunicorn,
     run_django,
+    running_processes,
 )
 
 LOCATION_ID = "BenchLocation0000001"
@@ -87,18 +88,10 @@ def cpu_seconds_by_kind(gunicorn_port: int, database: str, redis_port: int) -> d
     """
     ticks = os.sysconf("SC_CLK_TCK")
     totals = dict.fromkeys(("gunicorn", "postgres backends", "postgres shared", "redis"), 0.0)
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            kind = _kind_of(command, gunicorn_port, database, redis_port)
-            if kind is None:
-                continue
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        totals[kind] += (int(fields[11]) + int(fields[12])) / ticks
+    for process in running_processes():
+        kind = _kind_of(process.command, gunicorn_port, database, redis_port)
+        if kind is not None:
+            totals[kind] += process.cpu_seconds
     usage = resource.getrusage(resource.RUSAGE_SELF)
     totals["load client"] = usage.ru_utime + usage.ru_stime
     user, nice, system, _idle, _iowait, irq, softirq, steal = (
