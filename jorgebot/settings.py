@@ -352,12 +352,13 @@ CELERY_BEAT_SCHEDULE = {
     "dispatch-follow-ups": {"task": "bots.tasks.dispatch_follow_ups", "schedule": 60.0},
     "release-deferred-texts": {"task": "bots.tasks.release_deferred_texts", "schedule": 60.0},
     "wake-paused-bots": {"task": "bots.tasks.wake_paused_bots", "schedule": 300.0},
-    # Analytics at 09:00 UTC, 1 to 5 am across US time zones: rescoring, churn and the forecast in one run that
-    # reads each lead once; retraining on Sundays just before it, so the new models score that night.
-    # Stalled conversations are re-read by a Message Batch two hours before, so most answers it finds are in.
+    # Stalled conversations are re-read by a Message Batch two hours before the analytics, so that most answers
+    # it finds are in when the leads are rescored.
     "reread-stalled-conversations": {
         "task": "bots.llm.tasks.reread_stalled_conversations", "schedule": crontab(minute=0, hour=7),
     },
+    # Analytics at 09:00 UTC, 1 to 5 am across US time zones: rescoring, churn and the forecast in one run that
+    # reads each lead once; retraining on Sundays just before it, so the new models score that night.
     "retrain-models": {"task": "analytics.tasks.retrain_models", "schedule": crontab(minute=30, hour=8, day_of_week=0)},
     "nightly-analytics": {"task": "analytics.tasks.run_nightly_analytics", "schedule": crontab(minute=0, hour=9)},
 }
