@@ -84,22 +84,25 @@ def test_a_lone_item_is_written_at_once_on_its_own() -> None:
     assert write.batches == [["a"]]
 
 
-def test_items_arriving_during_a_write_are_written_together_after_it() -> None:
-    # given a write in flight
-    write = HeldWrite()
-    group = GroupCommit(write)
+def submit_during_a_write(group: GroupCommit[str, str], write: HeldWrite) -> dict[str, Any]:
+    """Submit a and hold its write, submit b and c meanwhile, then let the write go: each caller's outcome."""
     callers = Callers()
     callers.start("a", lambda: group.submit("a"))
     wait_until(lambda: write.batches)
-
-    # when two more items come meanwhile
     callers.start("b", lambda: group.submit("b"))
     callers.start("c", lambda: group.submit("c"))
     wait_until(lambda: group.queued == 2)
     write.release.set()
+    return callers.join()
 
-    # then they share the next write, and each caller gets its own item's result
-    assert callers.join() == {"a": "stored a", "b": "stored b", "c": "stored c"}
+
+def test_items_arriving_during_a_write_are_written_together_after_it() -> None:
+    write = HeldWrite()
+
+    outcomes = submit_during_a_write(GroupCommit(write), write)
+
+    # the two that came during the first write share the next, and each caller gets its own item's result
+    assert outcomes == {"a": "stored a", "b": "stored b", "c": "stored c"}
     assert write.batches[0] == ["a"]
     assert sorted(write.batches[1]) == ["b", "c"]
 
@@ -107,15 +110,8 @@ def test_items_arriving_during_a_write_are_written_together_after_it() -> None:
 def test_a_failed_write_raises_in_each_of_its_callers_and_the_next_write_goes_ahead() -> None:
     write = HeldWrite(failing_batches=(2,))
     group = GroupCommit(write)
-    callers = Callers()
-    callers.start("a", lambda: group.submit("a"))
-    wait_until(lambda: write.batches)
-    callers.start("b", lambda: group.submit("b"))
-    callers.start("c", lambda: group.submit("c"))
-    wait_until(lambda: group.queued == 2)
 
-    write.release.set()
-    outcomes = callers.join()
+    outcomes = submit_during_a_write(group, write)
 
     assert outcomes["a"] == "stored a"
     assert isinstance(outcomes["b"], OperationalError)
