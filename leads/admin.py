@@ -477,12 +477,13 @@ class ContactAdmin(LocationScopedAdmin):
         chosen = self.scope(request).filter_for_brokers(queryset).order_by().values_list("pk", flat=True)
         conversation_ids = conversations_to_reread_now(chosen[:REREAD_AT_ONCE])
         job = reread_conversations(conversation_ids) if conversation_ids else None
-        if job is None or not job.items.exists():
+        reading = job.items.count() if job is not None else 0
+        if not reading:
             self.message_user(request, "Nothing to re-read: Claude is off for these leads' locations (no "
                                        "ANTHROPIC_API_KEY, too many recent failures, or the day's spend limit "
                                        "reached), or they have not texted.", messages.WARNING)
             return
-        self.message_user(request, f"Claude is re-reading {job.items.count()} conversation(s); what it finds "
+        self.message_user(request, f"Claude is re-reading {reading} conversation(s); what it finds "
                                    "fills in the bot's answers and GHL's fields (Claude › bulk jobs).",
                           messages.SUCCESS)
 
