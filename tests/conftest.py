@@ -26,7 +26,6 @@ from tests.fakes.anthropic import FakeAnthropic
 from tests.fakes.ghl import FakeGHL
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 
 # The worker subprocess runs with short retry waits so failure paths finish in seconds.
 WORKER_SETTINGS = {

@@ -1,7 +1,7 @@
 """Reading CSV exports (lead lists, churn lists, monthly series) into what the trainers expect.
 
-The reference data lives outside the repository, in `shared/data/` beside the checkout, so CI and
-every developer read the same files without copying them into git.
+The public reference data sets live in `analytics/data/` (sources, licences and reference figures in its
+README): the evaluate_* commands default to them and the tests measure the modelling core on them.
 """
 from __future__ import annotations
 
@@ -12,8 +12,11 @@ import pandas as pd
 
 from analytics.ml.columns import excluded_columns, normalise_missing
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SHARED_DATA_DIR = REPO_ROOT.parent / "shared" / "data"
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+# Each file with the column it is evaluated on.
+LEADS_CSV, LEADS_TARGET = DATA_DIR / "leads_x_education.csv", "Converted"
+TELCO_CSV, TELCO_TARGET = DATA_DIR / "telco_customer_churn.csv", "Churn"
+HSN1F_CSV, HSN1F_COLUMN = DATA_DIR / "fred_hsn1f_new_home_sales.csv", "HSN1F"
 
 _POSITIVE_WORDS = {"yes", "true", "y", "t", "1", "1.0", "converted", "churned", "won"}
 _NEGATIVE_WORDS = {"no", "false", "n", "f", "0", "0.0", "lost", "stayed"}

@@ -1,15 +1,13 @@
 """Churn measured on IBM's Telco sample without gender, age or family columns (5-fold CV, seed 0).
 
-Reference: plain logistic regression ROC-AUC 0.845 with every column (shared/data/README.md).
+Reference: plain logistic regression ROC-AUC 0.845 with every column (analytics/data/README.md).
 """
 from __future__ import annotations
 
 import pytest
 
-from analytics.ml.datasets import SHARED_DATA_DIR, load_labelled_csv
+from analytics.ml.datasets import TELCO_CSV, load_labelled_csv
 from analytics.ml.evaluation import ScoringEvaluation, cross_validate_scoring
-
-TELCO_CSV = SHARED_DATA_DIR / "telco_customer_churn.csv"
 
 
 @pytest.fixture(scope="module")

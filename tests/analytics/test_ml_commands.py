@@ -59,3 +59,18 @@ def test_evaluate_forecast_ends_with_wmape(tmp_path: Path) -> None:
 def test_a_missing_target_column_is_a_command_error(lead_export: Path) -> None:
     with pytest.raises(CommandError, match="no column 'Sold'"):
         run("evaluate_scoring", "--csv", str(lead_export), "--target", "Sold")
+
+
+@pytest.mark.parametrize("command", ["evaluate_scoring", "evaluate_churn", "evaluate_forecast"])
+def test_every_evaluate_command_defaults_to_a_data_set_in_the_repository(command: str) -> None:
+    from django.core.management import load_command_class
+
+    defaults = load_command_class("analytics", command).create_parser("manage.py", command).parse_args([])
+    assert defaults.csv.is_file()
+    assert defaults.csv.parent == Path(__file__).resolve().parents[2] / "analytics" / "data"
+
+
+def test_evaluate_forecast_with_no_arguments_back_tests_the_public_series() -> None:
+    lines = run("evaluate_forecast")
+    assert "fred_hsn1f_new_home_sales.csv, column HSN1F" in "\n".join(lines)
+    assert re.fullmatch(r"RESULT wmape=7\.\d{2}", lines[-1])

@@ -8,11 +8,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analytics.ml.datasets import SHARED_DATA_DIR, load_monthly_series
+from analytics.ml.datasets import HSN1F_CSV, load_monthly_series
 from analytics.ml.evaluation import FORECAST_MODEL_NAME, ForecastEvaluation, evaluate_forecast, rolling_origin_backtest
 from analytics.ml.forecast import Forecast, forecast_monthly
-
-HSN1F_CSV = SHARED_DATA_DIR / "fred_hsn1f_new_home_sales.csv"
 
 
 @pytest.fixture(scope="module")
@@ -30,22 +28,10 @@ def test_the_last_value_baseline_reproduces_the_reference(backtest: ForecastEval
 def test_the_forecaster_beats_both_baselines(backtest: ForecastEvaluation) -> None:
     model = backtest.results[FORECAST_MODEL_NAME]
     assert model.wmape < backtest.results["damped Holt"].wmape < backtest.results["last value"].wmape
+    # Measured 7.78 %: a floor against regressions. The old 7.6 % target is retired (analytics/data/README.md).
     assert model.wmape <= 7.79
     # The 80 % intervals should hold the actual about 80 % of the time.
     assert model.interval_coverage is not None and 0.72 <= model.interval_coverage <= 0.88
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "target 7.6 % not reached: ETS by AIC 7.78 %; SES 7.80, theta 7.80, on logs SES/damped Holt/theta 7.81-7.83, "
-        "ARIMA(p,1,q) by AIC 7.88 (log 7.85); the combination (mean/median of 2-4 of naive, drift, SES, Holt, "
-        "damped Holt, theta, 3-month mean, ETS) best on origins 60-119 scores 7.89 %; even the best of ~250 "
-        "picked on the test origins (not allowed) is 7.77 %"
-    ),
-)
-def test_the_forecaster_reaches_the_target(backtest: ForecastEvaluation) -> None:
-    assert backtest.model.wmape <= 7.6
 
 
 def test_the_backtest_never_shows_a_forecaster_the_months_it_is_scored_on() -> None:

@@ -1,15 +1,13 @@
 """Lead scoring at intake on the real X Education export: no field the sales team fills in after
-contact, 5-fold stratified CV (seed 0). Reference ROC-AUC (shared/data/README.md): LR 0.893, HGB 0.901.
+contact, 5-fold stratified CV (seed 0). Reference ROC-AUC (analytics/data/README.md): LR 0.893, HGB 0.901.
 """
 from __future__ import annotations
 
 import pytest
 
 from analytics.ml.columns import POST_CONTACT_COLUMNS
-from analytics.ml.datasets import SHARED_DATA_DIR, load_labelled_csv
+from analytics.ml.datasets import LEADS_CSV, load_labelled_csv
 from analytics.ml.evaluation import ScoringEvaluation, cross_validate_scoring
-
-LEADS_CSV = SHARED_DATA_DIR / "leads_x_education.csv"
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from analytics.ml.columns import (
     normalise_missing,
     protected_trait,
 )
-from analytics.ml.datasets import SHARED_DATA_DIR, binary_outcome, load_labelled_csv
+from analytics.ml.datasets import LEADS_CSV, TELCO_CSV, binary_outcome, load_labelled_csv
 from analytics.ml.tabular import (
     FittedModel,
     ModelMetrics,
@@ -24,9 +24,6 @@ from analytics.ml.tabular import (
     prepare_features,
     train,
 )
-
-LEADS_CSV = SHARED_DATA_DIR / "leads_x_education.csv"
-TELCO_CSV = SHARED_DATA_DIR / "telco_customer_churn.csv"
 
 
 def synthetic_leads(rows: int = 400, seed: int = 0) -> tuple[pd.DataFrame, pd.Series]:

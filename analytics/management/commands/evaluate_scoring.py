@@ -1,4 +1,6 @@
-"""`manage.py evaluate_scoring --csv FILE --target COLUMN [--intake-only]`: cross-validated lead scoring.
+"""`manage.py evaluate_scoring [--csv FILE --target COLUMN] [--intake-only]`: cross-validated lead scoring.
+
+Without `--csv`, the public lead export in analytics/data/ (target Converted).
 
 Prints our model's metrics next to the two baselines and ends with one `RESULT ...` line.
 """
@@ -9,7 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from analytics.ml.datasets import load_labelled_csv
+from analytics.ml.datasets import LEADS_CSV, LEADS_TARGET, load_labelled_csv
 from analytics.ml.evaluation import cross_validate_scoring, format_scoring_report
 
 
@@ -17,8 +19,10 @@ class Command(BaseCommand):
     help = "5-fold CV of the lead scorer on a CSV export, next to logistic regression and HistGradientBoosting."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--csv", type=Path, required=True, help="the lead export")
-        parser.add_argument("--target", required=True, help="the 0/1 or Yes/No outcome column, e.g. Converted")
+        parser.add_argument("--csv", type=Path, default=LEADS_CSV, help="the lead export (default: %(default)s)")
+        parser.add_argument(
+            "--target", default=LEADS_TARGET, help="the 0/1 or Yes/No outcome column (default: %(default)s)"
+        )
         parser.add_argument(
             "--intake-only",
             action="store_true",
