@@ -32,6 +32,9 @@ class Location(models.Model):
     sending_paused = models.BooleanField(
         default=False, help_text="Kill switch: while on, no text goes out for this location"
     )
+    # The SHA-256 of the secret this location's GHL workflows send in X-Webhook-Secret (leads.workflow_secrets):
+    # the secret itself is shown once, when made, and never stored.
+    workflow_secret_hash = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -175,6 +178,8 @@ class Contact(models.Model):
             # The lead list and the API, freshest first: within one location, and across several.
             models.Index(fields=["location", "-updated_at", "-id"], name="contact_recent_idx"),
             models.Index(fields=["-updated_at", "-id"], name="contact_updated_idx"),
+            # The webhook doors' list of erased leads (leads.ingest), whose later events are dropped unstored.
+            models.Index(fields=["location", "ghl_id"], name="contact_erased_idx", condition=Q(erased_at__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -391,10 +396,14 @@ class OutboxMessage(models.Model):
 
 
 class Property(models.Model):
-    """A listing the buyer bot can match, imported with RESO Data Dictionary field names."""
+    """A listing the buyer bot can match, imported with RESO Data Dictionary field names.
+
+    One brokerage's copy of an MLS listing: two brokerages importing the same MLS feed each hold their own row
+    under the same `listing_id`, and an import never moves a row from one location to another.
+    """
 
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="properties", null=True, blank=True)
-    listing_id = models.CharField(max_length=64, unique=True)
+    listing_id = models.CharField(max_length=64)
     address = models.CharField(max_length=255)
     city = models.CharField(max_length=100)
     state_or_province = models.CharField(max_length=32, blank=True)
@@ -411,6 +420,12 @@ class Property(models.Model):
 
     class Meta:
         verbose_name_plural = "properties"
+        constraints = [
+            # Listings without a location (a command-line import that names none) are one set among themselves.
+            models.UniqueConstraint(
+                fields=["location", "listing_id"], name="property_unique_listing_per_location", nulls_distinct=False
+            ),
+        ]
         indexes = [
             models.Index(fields=["status", "list_price"], name="property_status_price_idx"),
             models.Index(fields=["city"], name="property_city_idx"),
