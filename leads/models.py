@@ -209,6 +209,12 @@ class Conversation(models.Model):
     turn_count = models.PositiveIntegerField(default=0)
     last_inbound_at = models.DateTimeField(null=True, blank=True)
     last_outbound_at = models.DateTimeField(null=True, blank=True)
+    # A turn that keeps failing (a bug, GHL down past the task's retries) is tried again with a growing wait, and
+    # set aside for a person (parked, with its error) when it failed in our own code too often (leads.retries).
+    failed_turns = models.PositiveIntegerField(default=0)
+    retry_turn_at = models.DateTimeField(null=True, blank=True)
+    turn_error = models.CharField(max_length=500, blank=True)
+    turn_parked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -335,6 +341,8 @@ class OutboxStatus(models.TextChoices):
     DEFERRED = "deferred", "Deferred"
     # Withdrawn before it went out: the lead opted out, replied, or a person took over.
     CANCELLED = "cancelled", "Cancelled"
+    # Set aside for a person: delivering it kept failing in our own code (leads.retries); the admin retries it.
+    PARKED = "parked", "Parked"
 
 
 class OutboxMessage(models.Model):
@@ -365,6 +373,10 @@ class OutboxMessage(models.Model):
     send_after = models.DateTimeField(null=True, blank=True, help_text="A deferred text waits until then")
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)
+    # Failed attempts, the first of them (its retry budget in time counts from there) and when to try again.
+    failures = models.PositiveIntegerField(default=0)
+    failing_since = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     ghl_message_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
