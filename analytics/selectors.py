@@ -4,10 +4,10 @@ API show (always within a user's location scope). The nightly jobs' bulk reads a
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 
 from analytics.models import (
     ChurnPrediction,
@@ -22,6 +22,16 @@ from leads.models import Contact, Location
 
 def active_model(kind: str) -> ScoringModel | None:
     return ScoringModel.objects.filter(kind=kind, is_active=True).first()
+
+
+def models_that_may_score(kind: str) -> Iterator[ScoringModel]:
+    """The active model, then earlier ones that beat the prior, newest first: each loaded only when reached."""
+    beat_prior = Q(prior_roc_auc__isnull=True) | Q(roc_auc__gt=F("prior_roc_auc"))
+    ids = ScoringModel.objects.filter(Q(is_active=True) | beat_prior, kind=kind).order_by("-is_active", "-version")
+    for pk in ids.values_list("pk", flat=True):
+        row = ScoringModel.objects.filter(pk=pk).first()
+        if row is not None:
+            yield row
 
 
 def latest_model(kind: str) -> ScoringModel | None:

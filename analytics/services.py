@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import pickle
 import time
 from dataclasses import dataclass
 from decimal import Decimal
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 
     from analytics.churn import ChurnRisks
     from analytics.forecasting import MonthForecast
+    from analytics.ml.tabular import FittedModel
     from analytics.scoring import LeadScores
     from analytics.training import Candidate
 
@@ -193,9 +195,10 @@ def rescore_open_leads(
     if leads.empty:
         return RescoreReport(0, 0, 0, "", None, time.perf_counter() - started)
     leads, features = _features_of(leads, features, now)
-    model_row = selectors.active_model(ModelKind.SCORING)
-    if model_row is not None:
-        scores = scoring.model_scores(features, model_row.fitted_model(), model_row.pk)
+    in_charge = model_in_charge(ModelKind.SCORING)
+    model_row = in_charge[0] if in_charge else None
+    if in_charge is not None:
+        scores = scoring.model_scores(features, in_charge[1], in_charge[0].pk)
     else:
         won, lost = populations.outcome_counts(now - dt.timedelta(days=populations.TRAINING_WINDOW_DAYS))
         scores = scoring.prior_scores(features, scoring.OutcomeCounts(won, lost), settings.JORGEBOT_CHURN_SILENCE_DAYS)
@@ -303,9 +306,10 @@ def predict_churn(
             ChurnPrediction.objects.all().delete()
         return ChurnReport(0, {}, None, time.perf_counter() - started)
     leads, features = _features_of(leads, features, now)
-    model_row = selectors.active_model(ModelKind.CHURN)
-    if model_row is not None:
-        risks = churn.model_risks(features, model_row.fitted_model(), model_row.pk)
+    in_charge = model_in_charge(ModelKind.CHURN)
+    model_row = in_charge[0] if in_charge else None
+    if in_charge is not None:
+        risks = churn.model_risks(features, in_charge[1], in_charge[0].pk)
     else:
         snapshot = populations.churn_snapshot(now - dt.timedelta(days=2 * silence_days), silence_days)
         went_cold = int(snapshot["went_cold"].sum())
@@ -414,6 +418,7 @@ def run_nightly_analytics(*, now: dt.datetime | None = None) -> NightlyReport:
     from analytics.features import describe_at
 
     now = now or timezone.now()
+    _retrain_if_a_model_no_longer_loads(now)
     started = time.perf_counter()
     features = describe_at(populations.open_leads()["contact_id"].tolist(), now)
     features_seconds = time.perf_counter() - started
@@ -424,6 +429,67 @@ def run_nightly_analytics(*, now: dt.datetime | None = None) -> NightlyReport:
     report = NightlyReport(features_seconds, rescored, churn, forecasts, time.perf_counter() - started)
     logger.info("nightly analytics %s", report)
     return report
+
+
+# -- the models in charge, across library upgrades -----------------------------------------------------------
+
+# What unpickling a model stored under another scikit-learn or numpy can raise, besides FittedModel's own version
+# check (ValueError).
+_UNLOADABLE = (ValueError, TypeError, AttributeError, ImportError, EOFError, pickle.UnpicklingError)
+
+
+def model_in_charge(kind: str) -> tuple[ScoringModel, FittedModel] | None:
+    """The model that scores, loaded; None when the prior does. When the active model no longer loads (a
+    scikit-learn upgrade), it is retired with the reason, and the newest earlier model that loads and beat the prior
+    takes its place, so an upgrade never stops the night."""
+    for row in selectors.models_that_may_score(kind):
+        try:
+            fitted = row.fitted_model()
+        except _UNLOADABLE as error:
+            if row.is_active:
+                _retire_unloadable_model(row, error)
+            continue
+        if not row.is_active:
+            _put_back_in_charge(row)
+        return row, fitted
+    return None
+
+
+def _retire_unloadable_model(row: ScoringModel, error: Exception) -> None:
+    import sklearn
+
+    row.is_active = False
+    row.note = f"retired: does not load under scikit-learn {sklearn.__version__} ({error})"[:300]
+    row.save(update_fields=["is_active", "note"])
+    logger.warning("model %s (scikit-learn %s) no longer loads; retired", row.pk, row.sklearn_version)
+
+
+def _put_back_in_charge(row: ScoringModel) -> None:
+    with transaction.atomic():
+        ScoringModel.objects.filter(kind=row.kind, is_active=True).update(is_active=False)
+        row.is_active = True
+        row.note = f"back in charge: the newer model no longer loads. {row.note}"[:300]
+        row.save(update_fields=["is_active", "note"])
+    logger.warning("model %s back in charge", row.pk)
+
+
+def _retrain_if_a_model_no_longer_loads(now: dt.datetime) -> None:
+    """After an upgrade, train new models tonight instead of waiting for 100 more closings. A failed training
+    leaves tonight's scoring to the fallback model or the prior, and says so in the log."""
+    retired = []
+    for kind in ModelKind.values:
+        active = selectors.active_model(kind)
+        if active is None:
+            continue
+        in_charge = model_in_charge(kind)
+        if in_charge is None or in_charge[0].pk != active.pk:
+            retired.append(kind)
+    if not retired:
+        return
+    try:
+        retrain_models(now=now)
+    except Exception:
+        logger.exception("retraining after an upgrade failed (%s): the fallback or the prior scores tonight", retired)
 
 
 # -- weekly: retraining ---------------------------------------------------------------------------------------
@@ -448,6 +514,10 @@ def retrain_models(*, now: dt.datetime | None = None) -> list[ScoringModel]:
 
 
 def _new_outcomes_to_learn_from(now: dt.datetime) -> bool:
+    """Enough closings to learn from, and 100 new ones since the newest model, or that model was trained under
+    another scikit-learn."""
+    import sklearn
+
     from analytics import populations
     from analytics.scoring import OutcomeCounts
 
@@ -455,7 +525,7 @@ def _new_outcomes_to_learn_from(now: dt.datetime) -> bool:
     if not OutcomeCounts(won, lost).enough_to_train:
         return False
     newest = selectors.latest_model(ModelKind.SCORING)
-    if newest is None:
+    if newest is None or newest.sklearn_version != sklearn.__version__:
         return True
     won_since, lost_since = populations.outcome_counts(newest.training_window_end + dt.timedelta(microseconds=1))
     return won_since + lost_since >= RETRAIN_AFTER_NEW_OUTCOMES
