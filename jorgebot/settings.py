@@ -344,8 +344,8 @@ CELERY_TASK_ROUTES = {
     "bots.llm.tasks.*": {"queue": "llm"},
     "analytics.tasks.*": {"queue": "analytics"},
 }
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Synced into django-celery-beat's tables at beat start; editable in the admin after that.
+CELERY_BEAT_SCHEDULER = "jorgebot.beat:SeedingScheduler"
+# Seeds django-celery-beat's tables at beat start with the entries they lack; edits in the admin survive restarts.
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-work": {"task": "leads.tasks.sweep_stuck_work", "schedule": 60.0},
     # Follow-ups and deferred texts go out within a minute of their time; the pause timer is coarser.
