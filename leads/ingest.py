@@ -129,9 +129,22 @@ def _decode_json(body: bytes) -> Any:
         # Valid JSON, but PostgreSQL's jsonb cannot hold a NUL character: refuse it up front.
         raise MalformedEvent("the body contains a NUL character (\\u0000), which cannot be stored", "")
     try:
-        return json.loads(body.decode("utf-8"), parse_constant=_refuse_constant)
+        decoded = json.loads(body.decode("utf-8"), parse_constant=_refuse_constant)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise MalformedEvent(f"the body is not valid JSON ({type(exc).__name__})", "") from exc
+    if b"\\ud" in body or b"\\uD" in body:
+        _refuse_lone_surrogates(decoded)
+    return decoded
+
+
+def _refuse_lone_surrogates(decoded: Any) -> None:
+    """An escaped surrogate without its pair ("\\ud800") is valid JSON but no character: PostgreSQL's jsonb
+    refuses it with an error that quotes the body (a lead's text) into our log. Checked only when the body
+    escapes a surrogate at all, which a pair (an emoji) does too, so a text that does not pays nothing."""
+    try:
+        json.dumps(decoded, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise MalformedEvent("the body is not valid JSON (an escaped surrogate without its pair)", "") from None
 
 
 def _refuse_constant(name: str) -> Any:

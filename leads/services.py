@@ -11,17 +11,20 @@ import datetime as dt
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Generic, NamedTuple, TypeVar, cast
 
 import psycopg
+from cachalot.api import cachalot_disabled
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from leads.ghl import events as ghl_events
 from leads.ghl.connect import ghl_client_for
@@ -78,13 +81,36 @@ def is_served_location(location_id: str | None) -> bool:
         checked_at = _served.get(location_id)
         if checked_at is not None and now - checked_at < _LOCATION_CACHE_SECONDS:
             return True
-    served = Location.objects.filter(id=location_id).exists()
-    if not served and location_id == settings.GHL_LOCATION_ID:
-        served = ensure_configured_location() is not None
+    with past_cachalot():
+        served = Location.objects.filter(id=location_id).exists()
+        if not served and location_id == settings.GHL_LOCATION_ID:
+            served = _create_configured_location_without_redis()
     if served:
         with _served_lock:
             _served[location_id] = now
     return served
+
+
+@contextmanager
+def past_cachalot() -> Iterator[None]:
+    """Reads straight from PostgreSQL. The webhook doors read through it: cachalot keeps its cache in Redis, and a
+    webhook must be stored (or answered 429) whether Redis is up or not."""
+    block = cachalot_disabled()
+    block.__enter__()
+    try:
+        yield
+    finally:
+        # cachalot_disabled() restores nothing when its block raises: close it as if the block had returned.
+        block.__exit__(None, None, None)
+
+
+def _create_configured_location_without_redis() -> bool:
+    try:
+        return ensure_configured_location() is not None
+    except RedisError:
+        # The row committed; cachalot could not tell its cache (Redis is down), whose entries expire on their own.
+        logger.warning("created the configured location %s with Redis down", settings.GHL_LOCATION_ID)
+        return Location.objects.filter(id=settings.GHL_LOCATION_ID).exists()
 
 
 def forget_served_locations() -> None:
