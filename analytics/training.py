@@ -18,14 +18,13 @@ from sklearn.metrics import roc_auc_score
 
 from analytics import churn, populations, scoring
 from analytics.features import CHURN_FEATURES, SCORING_FEATURES, lead_features
-from analytics.ml.tabular import FittedModel, ModelMetrics, train
+from analytics.ml.tabular import FittedModel, ModelMetrics, calibration_table, train
 
 # The newest 20 % of outcomes are held back to test on.
 TEST_SHARE = 0.2
 # Training time grows with rows; measured on this 2-core machine (one model thread, busy neighbours): 2,000 rows
 # 4.4 s, 10,000 rows 11.8 s. 20,000 keeps the weekly retraining near half a minute per model.
 MAX_TRAINING_ROWS = 20_000
-CALIBRATION_BANDS = 10
 RANDOM_STATE = 0
 
 
@@ -140,20 +139,3 @@ def train_churn(now: dt.datetime, silence_days: int) -> Candidate | None:
         training, test, CHURN_FEATURES,
         lambda leads: churn.prior_risks(leads, silence_days, note="").probabilities, "went cold",
     )
-
-
-def calibration_table(outcome: np.ndarray, probability: np.ndarray) -> list[dict[str, float]]:
-    """Per 10-point probability band: how many test leads, the mean predicted chance, the share that happened."""
-    bands = np.minimum((probability * CALIBRATION_BANDS).astype(int), CALIBRATION_BANDS - 1)
-    table = []
-    for band in range(CALIBRATION_BANDS):
-        inside = bands == band
-        if inside.any():
-            table.append({
-                "low": band / CALIBRATION_BANDS,
-                "high": (band + 1) / CALIBRATION_BANDS,
-                "leads": int(inside.sum()),
-                "predicted": float(probability[inside].mean()),
-                "observed": float(outcome[inside].mean()),
-            })
-    return table

@@ -30,7 +30,14 @@ from analytics.ml.forecast import (
     forecast_monthly,
     last_value_forecast,
 )
-from analytics.ml.tabular import ColumnTypes, ModelMetrics, infer_column_types, prepare_features, train
+from analytics.ml.tabular import (
+    ColumnTypes,
+    ModelMetrics,
+    calibration_table,
+    infer_column_types,
+    prepare_features,
+    train,
+)
 
 # The machine's cores are shared; these fits are small, and one thread each measured the same
 # wall-clock time as two while using half the CPU.
@@ -54,6 +61,8 @@ class ScoringEvaluation:
     positive_rate: float
     features: tuple[str, ...]
     excluded: dict[str, str]
+    # Our model's reliability over every fold's held-out rows: per probability band, rows, mean predicted, observed.
+    calibration: list[dict[str, float]]
 
     @property
     def model(self) -> ModelMetrics:
@@ -123,12 +132,14 @@ def _cross_validate_scoring(labelled: LabelledFrame, *, with_baselines: bool) ->
     folds = StratifiedKFold(CV_FOLDS, shuffle=True, random_state=CV_RANDOM_STATE)
     per_fold: dict[str, list[ModelMetrics]] = {}
     seconds: dict[str, float] = {}
+    held_out = np.zeros(len(features))
     for train_rows, test_rows in folds.split(features, outcome):
         train_frame, test_frame = features.iloc[train_rows], features.iloc[test_rows]
         train_outcome, test_outcome = outcome.iloc[train_rows], outcome.iloc[test_rows]
         started = time.perf_counter()
         model = train(train_frame, train_outcome)
         probability = model.probability(test_frame)
+        held_out[test_rows] = probability
         _record(per_fold, seconds, MODEL_NAME, started, test_outcome, probability)
         if with_baselines:
             types = infer_column_types(train_frame)
@@ -148,6 +159,7 @@ def _cross_validate_scoring(labelled: LabelledFrame, *, with_baselines: bool) ->
         positive_rate=float(outcome.mean()),
         features=model.features,
         excluded={**labelled.excluded, **{column: f"protected ({trait})" for column, trait in protected.items()}},
+        calibration=calibration_table(outcome.to_numpy(), held_out),
     )
 
 
@@ -185,6 +197,13 @@ def format_scoring_report(title: str, evaluation: ScoringEvaluation) -> str:
         lines.append(
             f"{name:<28} {metrics.accuracy:>9.4f} {metrics.roc_auc:>8.4f} {metrics.brier:>7.4f} "
             f"{metrics.lift_top_decile:>9.2f} {evaluation.seconds[name]:>8.1f}"
+        )
+    lines.append(f"reliability of {MODEL_NAME}, every row scored by the fold that did not train on it:")
+    lines.append(f"  {'predicted band':<16} {'rows':>6} {'mean predicted':>15} {'share positive':>15}")
+    for band in evaluation.calibration:
+        lines.append(
+            f"  {band['low']:>5.0%} to {band['high']:>4.0%}  {band['leads']:>6} {band['predicted']:>15.1%} "
+            f"{band['observed']:>15.1%}"
         )
     model = evaluation.model
     lines.append(

@@ -98,6 +98,26 @@ class ReasonCode:
     text: str
 
 
+CALIBRATION_BANDS = 10
+
+
+def calibration_table(outcome: np.ndarray, probability: np.ndarray) -> list[dict[str, float]]:
+    """Per 10-point probability band: how many test leads, the mean predicted chance, the share that happened."""
+    bands = np.minimum((probability * CALIBRATION_BANDS).astype(int), CALIBRATION_BANDS - 1)
+    table = []
+    for band in range(CALIBRATION_BANDS):
+        inside = bands == band
+        if inside.any():
+            table.append({
+                "low": band / CALIBRATION_BANDS,
+                "high": (band + 1) / CALIBRATION_BANDS,
+                "leads": int(inside.sum()),
+                "predicted": float(probability[inside].mean()),
+                "observed": float(outcome[inside].mean()),
+            })
+    return table
+
+
 def lift_in_top_decile(outcome: np.ndarray, probability: np.ndarray) -> float:
     """Positive rate among the 10 % highest-scored rows divided by the overall positive rate."""
     top = max(1, int(np.ceil(len(probability) * 0.1)))

@@ -39,6 +39,9 @@ def test_evaluate_scoring_prints_baselines_and_ends_with_result(lead_export: Pat
     assert re.fullmatch(result, lines[-1])
     assert sum(line.startswith("RESULT") for line in lines) == 1
     assert "Tags (filled in after contact)" in "\n".join(lines)
+    # the reliability table covers every row once, each scored by a model that never saw it
+    bands = [line.split() for line in lines if line.startswith("  ") and " to " in line]
+    assert bands and sum(int(band[3]) for band in bands) == 200
 
 
 def test_evaluate_churn_reports_an_unreadable_export_as_a_command_error(tmp_path: Path) -> None:
