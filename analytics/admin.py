@@ -16,7 +16,15 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from analytics import services
-from analytics.models import ChurnPrediction, Deal, LeadScore, RevenueForecast, ScoreOverride, ScoringModel
+from analytics.models import (
+    AnalyticsRun,
+    ChurnPrediction,
+    Deal,
+    LeadScore,
+    RevenueForecast,
+    ScoreOverride,
+    ScoringModel,
+)
 from leads.access import scope_of
 from leads.admin import CappedCountPaginator, LocationScopedAdmin, ScopedLocationFilter
 from leads.models import Contact
@@ -300,3 +308,29 @@ class RevenueForecastAdmin(ReadOnlyMixin, LocationScopedAdmin):
         if forecast.backtest_wmape is None:
             return f"not enough history ({forecast.history_months} months)"
         return f"{forecast.backtest_wmape:.1f} % over {forecast.backtest_pairs} past month-horizons"
+
+
+@admin.register(AnalyticsRun)
+class AnalyticsRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """The nightly runs and retrainings, newest first: for whoever runs the install (the counts span every location,
+    so brokers do not see them)."""
+
+    list_display = ("started_at", "kind", "status", "seconds_shown", "stages_shown", "leads_rescored",
+                    "score_changes", "churn_predictions", "forecasts", "models_trained", "error")
+    list_filter = ("kind", "status")
+    ordering = ("-started_at", "-id")
+    show_full_result_count = False
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return bool(request.user.is_superuser)
+
+    @admin.display(description="seconds")
+    def seconds_shown(self, run: AnalyticsRun) -> str:
+        return "" if run.seconds is None else f"{run.seconds:.1f}"
+
+    @admin.display(description="stages (s)")
+    def stages_shown(self, run: AnalyticsRun) -> str:
+        return ", ".join(f"{stage} {seconds:.1f}" for stage, seconds in run.stage_seconds)

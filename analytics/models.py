@@ -281,3 +281,41 @@ class RevenueForecast(models.Model):
 
     def __repr__(self) -> str:
         return f"<RevenueForecast {self.location_id} {self.month:%Y-%m}>"
+
+
+class RunKind(models.TextChoices):
+    NIGHTLY = "nightly", "Nightly rescoring, churn and forecast"
+    RETRAIN = "retrain", "Retraining"
+
+
+class RunStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class AnalyticsRun(models.Model):
+    """One run of the nightly analytics or the retraining, for whoever runs the install: when, how long each stage
+    took, how many rows it wrote, and where it failed. The error names the exception type only: a database error's
+    text can quote a lead's data."""
+
+    kind = models.CharField(max_length=8, choices=RunKind.choices)
+    status = models.CharField(max_length=9, choices=RunStatus.choices, default=RunStatus.RUNNING)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    seconds = models.FloatField(null=True, blank=True)
+    # A list of [stage, seconds] pairs, not an object: jsonb keeps an object's keys sorted, not in the order they ran.
+    stage_seconds = models.JSONField(default=list, blank=True, help_text="Seconds per stage, in the order they ran")
+    leads_rescored = models.PositiveIntegerField(default=0)
+    score_changes = models.PositiveIntegerField(default=0, help_text="History rows written: scores that changed")
+    churn_predictions = models.PositiveIntegerField(default=0)
+    forecasts = models.PositiveIntegerField(default=0, help_text="Location-months forecast")
+    models_trained = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=200, blank=True, help_text="The stage that failed and the exception type")
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["kind", "-started_at"], name="analyticsrun_latest_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.started_at:%Y-%m-%d %H:%M}"

@@ -31,10 +31,12 @@ from analytics.models import (
     LeadScore,
     ModelKind,
     RevenueForecast,
+    RunKind,
     ScoreOverride,
     ScoreSource,
     ScoringModel,
 )
+from analytics.runs import recorded_run
 from leads.ghl import events as ghl_events
 from leads.models import Contact, Location
 
@@ -418,15 +420,21 @@ def run_nightly_analytics(*, now: dt.datetime | None = None) -> NightlyReport:
     from analytics.features import describe_at
 
     now = now or timezone.now()
-    _retrain_if_a_model_no_longer_loads(now)
-    started = time.perf_counter()
-    features = describe_at(populations.open_leads()["contact_id"].tolist(), now)
-    features_seconds = time.perf_counter() - started
-    rescored = rescore_open_leads(now=now, features=features)
-    churn = predict_churn(now=now, features=features)
-    started = time.perf_counter()
-    forecasts = forecast_revenue(now=now)
-    report = NightlyReport(features_seconds, rescored, churn, forecasts, time.perf_counter() - started)
+    with recorded_run(RunKind.NIGHTLY) as run:
+        with run.stage("models"):
+            _retrain_if_a_model_no_longer_loads(now)
+        with run.stage("features"):
+            features = describe_at(populations.open_leads()["contact_id"].tolist(), now)
+        with run.stage("rescoring"):
+            rescored = rescore_open_leads(now=now, features=features)
+        run.row.leads_rescored, run.row.score_changes = rescored.leads, rescored.history_rows
+        with run.stage("churn"):
+            churn = predict_churn(now=now, features=features)
+        run.row.churn_predictions = churn.leads
+        with run.stage("forecast"):
+            forecasts = forecast_revenue(now=now)
+        run.row.forecasts = forecasts
+    report = NightlyReport(run.seconds_of("features"), rescored, churn, forecasts, run.seconds_of("forecast"))
     logger.info("nightly analytics %s", report)
     return report
 
@@ -503,13 +511,17 @@ def retrain_models(*, now: dt.datetime | None = None) -> list[ScoringModel]:
     now = now or timezone.now()
     silence_days = settings.JORGEBOT_CHURN_SILENCE_DAYS
     trained = []
-    if _new_outcomes_to_learn_from(now):
-        candidate = training.train_scoring(now, silence_days)
-        if candidate is not None:
-            trained.append(register_model(ModelKind.SCORING, candidate))
-    candidate = training.train_churn(now, silence_days)
-    if candidate is not None:
-        trained.append(register_model(ModelKind.CHURN, candidate))
+    with recorded_run(RunKind.RETRAIN) as run:
+        with run.stage("scoring"):
+            if _new_outcomes_to_learn_from(now):
+                candidate = training.train_scoring(now, silence_days)
+                if candidate is not None:
+                    trained.append(register_model(ModelKind.SCORING, candidate))
+        with run.stage("churn"):
+            candidate = training.train_churn(now, silence_days)
+            if candidate is not None:
+                trained.append(register_model(ModelKind.CHURN, candidate))
+        run.row.models_trained = len(trained)
     return trained
 
 
