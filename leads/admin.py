@@ -36,7 +36,7 @@ from django.utils.safestring import SafeString, mark_safe
 from analytics.models import ChurnTier
 from bots.compliance import last_text_decision
 from bots.config import BotConfig
-from leads import broker_actions, privacy, selectors
+from leads import broker_actions, privacy, selectors, services
 from leads.access import LocationScope, scope_of
 from leads.listings import import_listings_csv
 from leads.models import (
@@ -715,8 +715,26 @@ class LocationAdmin(LocationScopedAdmin):
     inlines = (MembershipInline,)
     search_fields = ("name", "id")
 
+    actions = ("make_workflow_secret",)
+
     def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> tuple[str, ...]:
         return ("id",) if obj is not None else ()
+
+    @admin.action(description="Make a new workflow secret (replaces the current one; shown once)")
+    def make_workflow_secret(self, request: HttpRequest, queryset: QuerySet[Location]) -> HttpResponse | None:
+        """The secret this location's GHL workflows send in X-Webhook-Secret. Only its hash is kept, so this page
+        is the one chance to copy it; making another retires it."""
+        locations = list(self.scope(request).filter_for_brokers(queryset, "")[:2])
+        if len(locations) != 1:
+            self.message_user(request, "Select exactly one location you run.", messages.ERROR)
+            return None
+        location = locations[0]
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "location": location,
+                   "title": "New workflow secret", "secret": services.rotate_workflow_secret(location),
+                   "webhook_url": request.build_absolute_uri(reverse("ghl-workflow-webhook"))}
+        response = TemplateResponse(request, "admin/leads/location/workflow_secret.html", context)
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 @admin.register(WebhookEvent)

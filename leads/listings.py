@@ -36,8 +36,8 @@ REQUIRED_FIELDS = ("ListingId", "ListPrice", "UnparsedAddress", "City")
 # The text columns with a maximum length, named as the broker's file names them.
 LENGTH_CHECKED = {"ListingId": "listing_id", **TEXT_FIELDS, NEIGHBOURHOOD_FIELDS[0]: "neighbourhood"}
 
-# Every column a re-import may change. `location` is added only when the import names one, so a
-# feed without a location never strips the owner from listings a broker already assigned.
+# Every column a re-import may change: never `location`, which is half of the key (a brokerage's import updates
+# its own copies of the MLS listings, never another brokerage's).
 UPDATED_FIELDS = [
     "address", "city", "state_or_province", "postal_code", "neighbourhood", "list_price", "beds", "baths",
     "living_area", "property_type", "status", "description", "updated_at",
@@ -76,7 +76,8 @@ class ImportReport:
 
 
 def import_listings_csv(stream: TextIO, location: Location | None = None) -> ImportReport:
-    """Upsert the listings of a RESO CSV (header row first) by `ListingId`; bad rows are reported, not fatal."""
+    """Upsert the listings of a RESO CSV (header row first) by (`location`, `ListingId`); bad rows are reported,
+    not fatal. Without a location the rows are the install's own, unassigned listings."""
     reader = csv.DictReader(stream)
     # Excel writes a byte order mark before the first header, which would hide `ListingId`.
     if reader.fieldnames is not None:
@@ -117,9 +118,12 @@ def _import(numbered_rows: Iterable[tuple[int, RESORow]], location: Location | N
 
 
 def _upsert(batch: list[Property], location: Location | None, seen: set[str], report: ImportReport) -> None:
-    """Write one batch and count it. A listing already stored, or earlier in this file, counts as updated."""
+    """Write one batch and count it. A listing this location already has, or earlier in this file, counts as
+    updated; another location's copy of the same MLS listing is theirs, and left alone."""
     ids = {listing.listing_id for listing in batch}
-    seen |= set(Property.objects.filter(listing_id__in=ids).values_list("listing_id", flat=True))
+    seen |= set(
+        Property.objects.filter(location=location, listing_id__in=ids).values_list("listing_id", flat=True)
+    )
     # PostgreSQL refuses to upsert the same key twice in one statement, so within a batch the last row wins,
     # as it would have if the rows had been written one by one.
     latest: dict[str, Property] = {}
@@ -133,8 +137,8 @@ def _upsert(batch: list[Property], location: Location | None, seen: set[str], re
     Property.objects.bulk_create(
         latest.values(),
         update_conflicts=True,
-        unique_fields=["listing_id"],
-        update_fields=UPDATED_FIELDS + (["location"] if location is not None else []),
+        unique_fields=["location", "listing_id"],
+        update_fields=UPDATED_FIELDS,
     )
 
 

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import hashlib
+import hmac
 import logging
+import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -49,6 +52,10 @@ logger = logging.getLogger(__name__)
 _LOCATION_CACHE_SECONDS = 30.0
 _served: dict[str, float] = {}
 _served_lock = threading.Lock()
+# (location id, GHL contact id) of the erased leads, and when this process read them (is_erased_contact).
+_erased: frozenset[tuple[str, str]] = frozenset()
+_erased_read_at: float | None = None
+_erased_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -116,19 +123,80 @@ def _create_configured_location_without_redis() -> bool:
 def forget_served_locations() -> None:
     with _served_lock:
         _served.clear()
+    forget_erased_contacts()
+
+
+def is_erased_contact(location_id: str, ghl_contact_id: str) -> bool:
+    """Whether the lead asked us to erase their data (leads.privacy): their later events are dropped unstored.
+
+    The webhook doors ask this of every event, so each process keeps the (short, rarely changing) list of erased
+    leads and reads it again every half minute; an event that slips through meanwhile is dropped by the worker
+    (`apply_webhook_event`) before anything of it is kept.
+    """
+    global _erased, _erased_read_at
+    if not ghl_contact_id:
+        return False
+    now = time.monotonic()
+    with _erased_lock:
+        if _erased_read_at is None or now - _erased_read_at >= _LOCATION_CACHE_SECONDS:
+            with past_cachalot():
+                _erased = frozenset(
+                    Contact.objects.filter(erased_at__isnull=False).values_list("location_id", "ghl_id")
+                )
+            _erased_read_at = now
+        return (location_id, ghl_contact_id) in _erased
+
+
+def forget_erased_contacts() -> None:
+    """Read the list of erased leads again at the next webhook (this process; the others within half a minute)."""
+    global _erased_read_at
+    with _erased_lock:
+        _erased_read_at = None
+
+
+def rotate_workflow_secret(location: Location) -> str:
+    """A new secret for the location's GHL workflow posts (X-Webhook-Secret), replacing the one before it.
+
+    Returned once, for the broker to paste into GHL; only its hash is kept.
+    """
+    secret = secrets.token_urlsafe(32)
+    location.workflow_secret_hash = workflow_secret_hash(secret)
+    location.save(update_fields=["workflow_secret_hash", "updated_at"])
+    logger.info("new workflow secret for location %s", location.id)
+    return secret
+
+
+def workflow_secret_hash(secret: str) -> str:
+    # A random 256-bit secret needs no slow password hash: its SHA-256 gives nothing away.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def workflow_secret_fits(location_id: str, secret: str) -> bool:
+    """Whether `secret` is the workflow secret of this location: its own (made in the admin), or, for the
+    single-location install's GHL_LOCATION_ID only, GHL_WORKFLOW_WEBHOOK_SECRET. Read from PostgreSQL alone."""
+    if not secret:
+        return False
+    with past_cachalot():
+        stored = Location.objects.filter(id=location_id).values_list("workflow_secret_hash", flat=True).first()
+    if stored and hmac.compare_digest(workflow_secret_hash(secret), stored):
+        return True
+    install_secret = settings.GHL_WORKFLOW_WEBHOOK_SECRET
+    return bool(install_secret and settings.GHL_LOCATION_ID and location_id == settings.GHL_LOCATION_ID
+                and hmac.compare_digest(secret.encode(), install_secret.encode()))
 
 
 def record_webhook(
-    *, webhook_id: str, event_type: str, location_id: str, message_id: str, payload: bytes, source: str,
-    enqueue: Callable[[int], None],
+    *, webhook_id: str, event_type: str, location_id: str, message_id: str, contact_id: str, payload: bytes,
+    source: str, enqueue: Callable[[int], None],
 ) -> WebhookReceipt:
     """Store a verified, parsed webhook once; acknowledge redeliveries without doing anything.
 
     `payload` is the raw JSON body, stored as GHL sent it. The worker is enqueued only after the
     row commits, so it never looks for a row that is not there; if the enqueue itself is lost (a
-    crash right after commit), the sweeper finds the row.
+    crash right after commit, the broker down), the sweeper finds the row. Events of locations we
+    do not serve, and of leads whose data was erased, are acknowledged and not stored.
     """
-    if not is_served_location(location_id):
+    if not is_served_location(location_id) or is_erased_contact(location_id, contact_id):
         return WebhookReceipt("ignored")
     row = EventRow(webhook_id, event_type, location_id, message_id, source, payload.decode("utf-8"))
     if connection.get_autocommit():
@@ -324,9 +392,11 @@ MAX_EVENT_ATTEMPTS = 5
 
 @dataclass(frozen=True)
 class AppliedEvent:
-    """What applying an event asks of the bots: a conversation with new inbound text to answer."""
+    """What applying an event asks of the bots: a conversation with new inbound text to answer. `drop_event`:
+    the event is about an erased lead, and its row goes too."""
 
     conversation_id: int | None = None
+    drop_event: bool = False
 
 
 def apply_webhook_event(event_id: int) -> AppliedEvent:
@@ -342,6 +412,10 @@ def apply_webhook_event(event_id: int) -> AppliedEvent:
             # Stored but unusable: keep the row and say why, never retry it.
             applied = AppliedEvent()
             event.error = str(exc)[:1000]
+        if applied.drop_event:
+            event.delete()
+            logger.info("event %s about an erased lead dropped", event_id)
+            return AppliedEvent()
         event.processed_at = timezone.now()
         event.save(update_fields=["attempts", "processed_at", "error"])
     return applied
@@ -358,8 +432,13 @@ def _apply(event: WebhookEvent) -> AppliedEvent:
     if location is None:
         return AppliedEvent()
     if event.source == "workflow":
-        return _apply_workflow_event(location, ghl_events.parse_workflow_event(event.payload))
+        workflow_event = ghl_events.parse_workflow_event(event.payload)
+        if _is_erased(location, workflow_event.contact_id):
+            return AppliedEvent(drop_event=True)
+        return _apply_workflow_event(location, workflow_event, event.webhook_id)
     parsed = ghl_events.parse_event(event.payload)
+    if _is_erased(location, ghl_events.contact_id_of(parsed)):
+        return AppliedEvent(drop_event=True)
     if isinstance(parsed, ghl_events.InboundMessage):
         return AppliedEvent(record_inbound_message(location, parsed).conversation_id)
     if isinstance(parsed, ghl_events.OutboundMessage):
@@ -376,6 +455,13 @@ def _apply(event: WebhookEvent) -> AppliedEvent:
             status=LeadStatus.APPOINTMENT
         )
     return AppliedEvent()
+
+
+def _is_erased(location: Location, ghl_contact_id: str) -> bool:
+    # Also asked here: the webhook doors' list of erased leads may be half a minute old.
+    return bool(ghl_contact_id) and Contact.objects.filter(
+        location=location, ghl_id=ghl_contact_id, erased_at__isnull=False
+    ).exists()
 
 
 def _contact_for(location: Location, ghl_contact_id: str) -> Contact:
@@ -531,20 +617,24 @@ def apply_opportunity_event(location: Location, event: ghl_events.OpportunityEve
         contact.save(update_fields=["status", "updated_at"])
 
 
-def _apply_workflow_event(location: Location, event: ghl_events.WorkflowEvent) -> AppliedEvent:
-    contact = _contact_for(location, event.contact_id)
+def _apply_workflow_event(location: Location, event: ghl_events.WorkflowEvent, webhook_id: str) -> AppliedEvent:
+    """A workflow post is unsigned: what it leaves out stays as it was, and it never takes an opt-out or
+    deactivation tag away (only a signed contact event, or a person in the admin, can)."""
+    contact = Contact.objects.select_for_update().filter(location=location, ghl_id=event.contact_id).first()
+    contact = contact or _contact_for(location, event.contact_id)
     for name in ("first_name", "last_name", "phone", "email"):
         value = getattr(event, name)
         if value:
             setattr(contact, name, value)
-    contact.tags = list(event.tags)
+    if event.tags is not None:
+        contact.tags = _tags_kept_from_unsigned_post(location, contact.tags, event.tags)
     contact.save()
     if not event.message_body:
         return AppliedEvent()
     conversation = _conversation_for(contact)
     now = timezone.now()
     Message.objects.get_or_create(
-        ghl_message_id=f"wf:{event.event_id}"[:64],
+        ghl_message_id=_workflow_message_id(webhook_id),
         defaults={
             "conversation": conversation,
             "direction": Direction.INBOUND,
@@ -556,6 +646,23 @@ def _apply_workflow_event(location: Location, event: ghl_events.WorkflowEvent) -
     )
     Conversation.objects.filter(pk=conversation.pk).update(last_inbound_at=now)
     return AppliedEvent(conversation.pk)
+
+
+def _tags_kept_from_unsigned_post(location: Location, current: list[str], posted: tuple[str, ...]) -> list[str]:
+    """The posted tags, plus every opt-out and deactivation tag the contact has now: an opt-out held only as a
+    GHL tag must survive a workflow that posts a stale or partial list."""
+    from bots.config import DEFAULT_TAGS, BotConfig
+
+    silencing = {tag.casefold() for tag in BotConfig.from_overrides(location.bot_settings).deactivation_tags}
+    silencing |= {DEFAULT_TAGS[key].casefold() for key in ("opt_out", "ai_off", "stop_bot")}
+    posted_folded = {tag.casefold() for tag in posted}
+    kept = [tag for tag in current if tag.casefold() in silencing and tag.casefold() not in posted_folded]
+    return list(dict.fromkeys([*posted, *kept]))
+
+
+def _workflow_message_id(webhook_id: str) -> str:
+    # The stored event's key names the location and the post (leads.ingest); hashed to fit GHL's 64-character ids.
+    return "wf:" + hashlib.sha256(webhook_id.encode()).hexdigest()[:61]
 
 
 def refresh_contact_from_ghl(contact: Contact) -> None:

@@ -217,12 +217,12 @@ GHLEvent: TypeAlias = (
 class WorkflowEvent:
     """A GHL workflow's "Custom Webhook" post about one contact.
 
-    `event_id` is `customData.event_id` when the workflow sets one, else "sha256:" + the
-    SHA-256 of the payload's canonical JSON. `message_body` is set for "Customer Replied"
-    style triggers and None otherwise.
+    `event_id` is `customData.event_id` when the workflow sets one, else None: two posts alike are two
+    events (a lead may text "Yes" twice). A field the post leaves out is None (unchanged), `tags`
+    included. `message_body` is set for "Customer Replied" style triggers and None otherwise.
     """
 
-    event_id: str
+    event_id: str | None
     location_id: str
     location_name: str | None
     contact_id: str
@@ -230,7 +230,7 @@ class WorkflowEvent:
     last_name: str | None
     phone: str | None
     email: str | None
-    tags: tuple[str, ...]
+    tags: tuple[str, ...] | None
     message_body: str | None
     message_type: str | None
     workflow_id: str | None
@@ -258,9 +258,8 @@ def parse_workflow_event(payload: Mapping[str, Any]) -> WorkflowEvent:
     message = fields.optional_object("message")
     workflow = fields.optional_object("workflow")
     custom = fields.optional_object("customData")
-    event_id = custom.optional_scalar_str("event_id") if custom else None
     return WorkflowEvent(
-        event_id=event_id or _payload_digest(payload),
+        event_id=custom.optional_scalar_str("event_id") if custom else None,
         location_id=location.required_str("id"),
         location_name=location.optional_str("name"),
         contact_id=fields.required_str("contact_id"),
@@ -268,7 +267,7 @@ def parse_workflow_event(payload: Mapping[str, Any]) -> WorkflowEvent:
         last_name=fields.optional_str("last_name"),
         phone=fields.optional_str("phone"),
         email=fields.optional_str("email"),
-        tags=fields.comma_separated("tags"),
+        tags=None if payload.get("tags") is None else fields.comma_separated("tags"),
         message_body=message.optional_text("body") if message else None,
         # GHL sends the message type as a name ("SMS") or as its numeric code (2).
         message_type=message.optional_scalar_str("type") if message else None,
@@ -276,6 +275,16 @@ def parse_workflow_event(payload: Mapping[str, Any]) -> WorkflowEvent:
         workflow_name=workflow.optional_str("name") if workflow else None,
         custom_data=fields.optional_mapping("customData"),
     )
+
+
+def contact_id_of(event: GHLEvent | WorkflowEvent) -> str:
+    """The GHL contact an event is about, "" when none (an agency-level event, a type we do not read)."""
+    if isinstance(event, AppointmentCreate):
+        return event.appointment.contact_id
+    if isinstance(event, UnknownEvent):
+        contact_id = event.payload.get("contactId")
+        return contact_id if isinstance(contact_id, str) else ""
+    return event.contact_id
 
 
 def _envelope(event_type: str, fields: "_Fields") -> dict[str, Any]:

@@ -231,13 +231,20 @@ def test_a_get_is_not_allowed(client: Client, db: None) -> None:
 # -- workflow "Custom Webhook" posts -------------------------------------------------------------
 
 
+@pytest.fixture
+def alpha_is_the_install(alpha_realty: Location, settings: Any) -> Location:
+    """The single-location install: GHL_WORKFLOW_WEBHOOK_SECRET is alpha's workflow secret."""
+    settings.GHL_LOCATION_ID = alpha_realty.id
+    return alpha_realty
+
+
 def _post_workflow(client: Client, payload: dict[str, Any], secret: str | None = "workflow-secret-for-tests") -> Any:
     headers = {"HTTP_X_WEBHOOK_SECRET": secret} if secret is not None else {}
     return client.post("/webhooks/ghl/workflow/", data=json.dumps(payload), content_type="application/json", **headers)
 
 
 def test_a_workflow_post_with_the_secret_is_stored(
-    alpha_realty: Location, client: Client, django_capture_on_commit_callbacks: Any
+    alpha_is_the_install: Location, client: Client, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         response = _post_workflow(client, ghl_events.workflow_webhook())
@@ -250,7 +257,7 @@ def test_a_workflow_post_with_the_secret_is_stored(
 
 @pytest.mark.parametrize("secret", [None, "", "wrong"])
 def test_a_workflow_post_without_the_right_secret_is_refused(
-    alpha_realty: Location, client: Client, secret: str | None
+    alpha_is_the_install: Location, client: Client, secret: str | None
 ) -> None:
     response = _post_workflow(client, ghl_events.workflow_webhook(), secret=secret)
 
@@ -258,7 +265,7 @@ def test_a_workflow_post_without_the_right_secret_is_refused(
     assert WebhookEvent.objects.count() == 0
 
 
-def test_a_malformed_workflow_post_gets_a_400(alpha_realty: Location, client: Client) -> None:
+def test_a_malformed_workflow_post_gets_a_400(alpha_is_the_install: Location, client: Client) -> None:
     payload = ghl_events.workflow_webhook()
     del payload["contact_id"]
 
