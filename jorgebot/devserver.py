@@ -28,6 +28,11 @@ def _admin_password() -> str:
     return ADMIN_PASSWORD_FILE.read_text().strip()
 
 
+# After the demo data, tonight's rescoring, churn and forecast, so the lead pages show scores with their reasons
+# instead of waiting for 09:00 UTC.
+DEMO_DATA_COMMANDS = (("seed_demo",), ("run_nightly_analytics",))
+
+
 def main() -> int:
     os.environ.setdefault("DJANGO_DEBUG", "1")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jorgebot.settings")
@@ -36,7 +41,8 @@ def main() -> int:
     _manage("collectstatic", "--noinput", "--verbosity", "0")
     password = _admin_password()
     _manage("ensure_admin", "--username", "admin", "--password", password)
-    _manage("seed_demo")
+    for command in DEMO_DATA_COMMANDS:
+        _manage(*command)
     commands = {
         "web": [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
         "worker": [sys.executable, "-m", "celery", "-A", "jorgebot", "worker", "-Q", "webhooks,bots,llm,analytics",
