@@ -4,9 +4,14 @@ A row is marked `sending` (committed) before the HTTP call and `sent` after it, 
 skips what went out. When GHL may have taken a text whose answer we lost (a timeout, a crash before
 our commit), GHL's echo of it marks the row sent; without an echo the text is sent again: we choose
 a rare duplicate over a lost reply.
+
+A write GHL cannot take now waits (a doubling wait, capped) and is tried again until its budget in time runs out
+(JORGEBOT_DELIVERY_RETRY_HOURS); an opt-out tag or a do-not-disturb write is tried until GHL takes it. A write that
+keeps failing in our own code is parked for a person, and the contact's later writes go on (leads.retries).
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 
@@ -18,11 +23,15 @@ from django.utils import timezone
 from bots.compliance import check_before_send, record_decision
 from bots.config import BotConfig
 from bots.outbox import queue_tag_changes
+from leads import retries
 from leads.ghl.connect import ghl_client_for
-from leads.ghl.errors import GHLFinalError, GHLRetryableError
+from leads.ghl.errors import GHLError, GHLFinalError, GHLRetryableError
 from leads.models import Contact, Conversation, OutboxKind, OutboxMessage, OutboxStatus
 
 logger = logging.getLogger(__name__)
+
+# GHL refusing our token (expired, revoked): final for most writes, not for consent (see _never_given_up).
+CREDENTIAL_STATUSES = frozenset({401, 403})
 
 
 class DeliveryDeferred(Exception):
@@ -48,8 +57,54 @@ def deliver_pending(contact_id: int) -> DeliveryReport:
         # One read for all of them; each row is claimed (or re-read under lock, for a text) before it goes,
         # so one withdrawn meanwhile stays withdrawn. Then look again for rows queued while these went out.
         for row in rows:
-            _deliver(row, report)
+            _wait_until_due(row)
+            try:
+                _deliver(row, report)
+            except DeliveryDeferred:
+                raise
+            except Exception as exc:  # a bug of ours on this row: it waits, and after too many it is set aside
+                _failed_in_our_code(row, exc)
     return report
+
+
+def _wait_until_due(row: OutboxMessage) -> None:
+    """Rows go in order: one waiting out its backoff holds the contact's later rows too."""
+    if row.next_attempt_at is not None:
+        wait = (row.next_attempt_at - timezone.now()).total_seconds()
+        if wait > 0:
+            raise DeliveryDeferred(wait)
+
+
+def _failed_in_our_code(row: OutboxMessage, error: Exception) -> None:
+    logger.exception("delivery failed in our code outbox=%s contact=%s kind=%s", row.pk, row.contact_id, row.kind)
+    failures = row.failures + 1
+    if retries.should_park(failures) and not _never_given_up(row):
+        row.failures = failures
+        row.last_error = retries.describe(error)
+        row.save(update_fields=["failures", "last_error", "updated_at"])
+        _finish(row, OutboxStatus.PARKED, f"parked after {failures} failures: {row.last_error}")
+        return
+    raise DeliveryDeferred(_note_failure(row, retries.describe(error))) from error
+
+
+def _note_failure(row: OutboxMessage, error: str, at_least: float = 0.0) -> float:
+    """Keep the failure on the row and when to try again; returns the wait in seconds."""
+    now = timezone.now()
+    row.failures += 1
+    row.failing_since = row.failing_since or now
+    wait = max(retries.backoff(row.failures).total_seconds(), at_least)
+    row.next_attempt_at = now + dt.timedelta(seconds=wait)
+    row.last_error = error[:500]
+    row.save(update_fields=["failures", "failing_since", "next_attempt_at", "last_error", "updated_at"])
+    return wait
+
+
+def _never_given_up(row: OutboxMessage) -> bool:
+    """Consent travels to GHL whatever it takes: a do-not-disturb write, or a tag write carrying the opt-out."""
+    if row.kind == OutboxKind.SET_DND:
+        return True
+    opt_out = BotConfig.from_overrides(row.location.bot_settings).tag("opt_out")
+    return row.kind == OutboxKind.ADD_TAGS and opt_out in row.tags
 
 
 def _pending(contact_id: int) -> list[OutboxMessage]:
@@ -73,19 +128,13 @@ def _deliver(row: OutboxMessage, report: DeliveryReport) -> None:
     try:
         ghl_message_id = _call_ghl(row)
     except GHLRetryableError as exc:
-        if row.attempts >= settings.JORGEBOT_DELIVERY_MAX_ATTEMPTS:
-            _fail(row, config, f"gave up after {row.attempts} attempts: {exc}")
-            report.failed += 1
-            return
-        row.last_error = str(exc)[:500]
-        row.save(update_fields=["last_error", "updated_at"])
-        backoff = settings.JORGEBOT_DELIVERY_RETRY_SECONDS * 2 ** (row.attempts - 1)
-        if exc.maybe_applied:
-            # GHL may have taken the text before the answer was lost. Its OutboundMessage echo
-            # marks the row sent (leads.services.record_outbound_message); give it time to arrive.
-            backoff = max(backoff, settings.JORGEBOT_ECHO_WAIT_SECONDS)
-        raise DeliveryDeferred(max(backoff, exc.retry_after or 0.0)) from exc
+        _retry_later(row, config, exc, report)
+        return
     except GHLFinalError as exc:
+        if _never_given_up(row) and exc.status in CREDENTIAL_STATUSES:
+            # A token GHL no longer takes: the broker reconnects, and the opt-out must still reach GHL then.
+            _retry_later(row, config, exc, report)
+            return
         _fail(row, config, f"GHL refused: {exc}")
         report.failed += 1
         return
@@ -96,6 +145,22 @@ def _deliver(row: OutboxMessage, report: DeliveryReport) -> None:
     else:
         _finish(row, OutboxStatus.SENT, "", ghl_message_id)
     report.sent += 1
+
+
+def _retry_later(row: OutboxMessage, config: BotConfig, error: GHLError, report: DeliveryReport) -> None:
+    """Wait and try again, within the row's budget in time (consent writes have none); past it, fail the row."""
+    now = timezone.now()
+    if retries.out_of_budget(row.failing_since, now) and not _never_given_up(row):
+        hours = (now - row.failing_since).total_seconds() / 3600 if row.failing_since else 0.0
+        _fail(row, config, f"gave up after {row.attempts} attempts in {hours:.1f} h: {error}")
+        report.failed += 1
+        return
+    at_least = error.retry_after or 0.0
+    if isinstance(error, GHLRetryableError) and error.maybe_applied:
+        # GHL may have taken the text before the answer was lost. Its OutboundMessage echo
+        # marks the row sent (leads.services.record_outbound_message); give it time to arrive.
+        at_least = max(at_least, settings.JORGEBOT_ECHO_WAIT_SECONDS)
+    raise DeliveryDeferred(_note_failure(row, str(error), at_least))
 
 
 def _claim(row: OutboxMessage) -> bool:

@@ -15,12 +15,16 @@ from bots import booking, compliance, followups, human, services
 from bots.llm.errors import LLMRetryableError
 from bots.sender import DeliveryDeferred, deliver_pending
 from jorgebot.redis import get_redis
+from leads import retries
 from leads.ghl.errors import GHLRetryableError
 
 logger = logging.getLogger(__name__)
 
 # Longer than any single delivery run, so the lock outlives a slow GHL but not a dead worker.
 DELIVERY_LOCK_SECONDS = 120
+# A task waits in the broker for at most this long; longer waits are left to the sweeper, which picks rows by their
+# next attempt time (a task held past the broker's visibility timeout would come back twice).
+LONGEST_TASK_WAIT_SECONDS = 60.0
 # A calendar GHL cannot read or write is tried again after 2, 4, 8 and 16 s (half a minute in all, while the
 # lead waits for the slots); then the team schedules the call by hand.
 BOOKING_MAX_RETRIES = 4
@@ -31,22 +35,38 @@ def schedule_turn(conversation_id: int, countdown: float | None = None) -> None:
     take_turn.apply_async(args=[conversation_id], countdown=wait if wait > 0 else None)
 
 
-@shared_task(bind=True, acks_late=True, max_retries=8)
+@shared_task(bind=True, acks_late=True, max_retries=6)
 def take_turn(self: Task, conversation_id: int) -> str:
     try:
         result = services.take_turn(conversation_id, attempt=self.request.retries)
     except GHLRetryableError as exc:
-        raise self.retry(countdown=max(exc.retry_after or 0.0, 2.0 ** self.request.retries)) from exc
+        if self.request.retries < self.max_retries:
+            raise self.retry(countdown=max(exc.retry_after or 0.0, 2.0 ** self.request.retries)) from exc
+        # GHL is still down after a minute or so: the sweeper tries the turn again, with a growing wait.
+        _turn_failed(conversation_id, exc, ours=False)
+        return "GHL unavailable; the sweeper tries again later"
     except LLMRetryableError as exc:
         # Claude was busy (429, 529, 5xx, timeout); raised only while another try fits the reply's budget,
         # with a jittered backoff. Past the budget the turn answers offline instead.
         raise self.retry(countdown=exc.retry_after) from exc
+    except Exception as exc:
+        # A bug, or the database gone: the sweeper waits before trying again, and parks the turn after too many.
+        _turn_failed(conversation_id, exc, ours=True)
+        raise
+    retries.clear_turn_failures(conversation_id)
     if result.retry_in is not None:
         # The lead is still typing: come back when the debounce window closes.
         schedule_turn(conversation_id, countdown=result.retry_in)
     if result.contact_id is not None and result.queued_writes:
         _deliver_right_away(result.contact_id)
     return result.outcome
+
+
+def _turn_failed(conversation_id: int, error: Exception, *, ours: bool) -> None:
+    try:
+        retries.record_failed_turn(conversation_id, error, ours=ours)
+    except Exception:  # the database is down too: the sweeper finds the turn unanswered all the same
+        logger.exception("could not record the failed turn conversation=%s", conversation_id)
 
 
 def _deliver_right_away(contact_id: int) -> None:
@@ -58,14 +78,14 @@ def _deliver_right_away(contact_id: int) -> None:
     except Exception:
         logger.exception("delivery right after the turn failed contact=%s; the deliver task takes over", contact_id)
         again_in = 1.0
-    if again_in is not None:
+    if again_in is not None and again_in <= LONGEST_TASK_WAIT_SECONDS:
         deliver_outbox.apply_async(args=[contact_id], countdown=again_in)
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None)
 def deliver_outbox(self: Task, contact_id: int) -> None:
     again_in = _deliver_under_lock(contact_id)
-    if again_in is not None:
+    if again_in is not None and again_in <= LONGEST_TASK_WAIT_SECONDS:
         raise self.retry(countdown=again_in)
 
 

@@ -71,7 +71,7 @@ TASK_SECONDS = Histogram(
 OUTBOX_OUTCOMES = Counter(
     "jorgebot_outbox_outcomes_total",
     "What became of writes to GHL (texts, tags, fields): sent, deferred (quiet hours), blocked by the gate, "
-    "cancelled, or failed",
+    "cancelled, failed, or parked for a person",
     ["kind", "status"],
 )
 CACHE_LOOKUPS = Counter(
@@ -163,7 +163,7 @@ def _task_ends(task_id: str | None = None, task: Any = None, **_: Any) -> None:
 
 # -- model events: GHL writes and Claude calls ---------------------------------------------------------------
 
-_OUTCOMES = frozenset({"sent", "deferred", "blocked", "cancelled", "failed"})
+_OUTCOMES = frozenset({"sent", "deferred", "blocked", "cancelled", "failed", "parked"})
 
 
 def _outbox_saved(instance: Any, created: bool, update_fields: Any = None, **_: Any) -> None:

@@ -258,9 +258,14 @@ GHL_RATE_LIMIT_PER_SECOND = envfloat("GHL_RATE_LIMIT_PER_SECOND", 10.0)
 # In-process attempts per GHL call; past them a Celery retry takes over.
 GHL_MAX_ATTEMPTS = envint("GHL_MAX_ATTEMPTS", 3)
 GHL_BACKOFF_SECONDS = envfloat("GHL_BACKOFF_SECONDS", 0.5)
-# Celery-level attempts at delivering one outbox row before it is marked failed.
-JORGEBOT_DELIVERY_MAX_ATTEMPTS = envint("JORGEBOT_DELIVERY_MAX_ATTEMPTS", 6)
+# A write to GHL that fails is tried again for this long from its first failure, then marked failed (a text tags
+# the lead Delivery-Failed); opt-out tags and do-not-disturb writes are tried until GHL takes them.
+JORGEBOT_DELIVERY_RETRY_HOURS = envfloat("JORGEBOT_DELIVERY_RETRY_HOURS", 24.0)
+# The first wait after a failure; it doubles per failure, up to the cap (writes, turns).
 JORGEBOT_DELIVERY_RETRY_SECONDS = envfloat("JORGEBOT_DELIVERY_RETRY_SECONDS", 5.0)
+JORGEBOT_RETRY_MAX_BACKOFF_SECONDS = envfloat("JORGEBOT_RETRY_MAX_BACKOFF_SECONDS", 900.0)
+# A write or a turn that failed in our own code this many times is parked for a person (the admin retries it).
+JORGEBOT_PARK_AFTER_FAILURES = envint("JORGEBOT_PARK_AFTER_FAILURES", 5)
 # After a text timed out at GHL, wait this long for GHL's echo of it before sending it again.
 JORGEBOT_ECHO_WAIT_SECONDS = envfloat("JORGEBOT_ECHO_WAIT_SECONDS", 30.0)
 MAX_WEBHOOK_BODY_BYTES = 256 * 1024
@@ -325,7 +330,7 @@ CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 # A task held by a worker that died comes back after the visibility timeout (Redis broker). It
-# should exceed the longest countdown we schedule (delivery retries top out near 80 s), else a
+# should exceed the longest countdown we schedule (a minute: longer waits are the sweeper's), else a
 # waiting task is delivered twice; every task here is idempotent, so that costs only work. Ten
 # minutes, not Celery's hour: a lead whose turn died with a worker should not wait an hour.
 CELERY_BROKER_TRANSPORT_OPTIONS = {

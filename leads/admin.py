@@ -610,7 +610,7 @@ def _csv_lines(contacts: QuerySet[Contact]) -> Iterator[str]:
 class OutboxMessageAdmin(LocationScopedAdmin):
     """Everything we wrote, or tried to write, to GHL: find the texts that were held back or failed, and why."""
 
-    list_display = ("created_at", "contact", "kind", "status", "status_reason", "attempts")
+    list_display = ("created_at", "contact", "kind", "status", "status_reason", "attempts", "next_attempt_at")
     list_filter = ("status", "kind", ScopedLocationFilter)
     list_select_related = ("contact",)
     ordering = ("-id",)
@@ -620,12 +620,25 @@ class OutboxMessageAdmin(LocationScopedAdmin):
     show_facets = admin.ShowFacets.NEVER
     members_may_add = False
     members_may_delete = False
-    readonly_fields = ("contact", "kind", "status", "status_reason", "body", "payload", "attempts", "last_error",
-                       "ghl_message_id", "created_at", "sent_at")
+    actions = ("retry_deliveries",)
+    readonly_fields = ("contact", "kind", "status", "status_reason", "body", "payload", "attempts", "failures",
+                       "failing_since", "next_attempt_at", "last_error", "ghl_message_id", "created_at", "sent_at")
     fields = readonly_fields
 
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        if not self.scope(request).is_broker_anywhere:
+            actions.pop("retry_deliveries", None)  # sending a text again is the broker's call
+        return actions
+
+    @admin.action(description="Retry the selected failed or parked deliveries")
+    def retry_deliveries(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
+        retried = broker_actions.retry_deliveries(self.scope(request).filter_for_brokers(queryset))
+        self.message_user(request, f"{retried} failed or parked write(s) to GHL sent again (texts pass the "
+                                   "compliance gate again); the others were not failed or parked.", messages.SUCCESS)
 
 
 # -- listings ----------------------------------------------------------------------------------------
@@ -714,7 +727,6 @@ class LocationAdmin(LocationScopedAdmin):
     fields = ("id", "name", "timezone", "calendar_id", "sending_paused", "bot_settings")
     inlines = (MembershipInline,)
     search_fields = ("name", "id")
-
     actions = ("make_workflow_secret",)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> tuple[str, ...]:
@@ -745,6 +757,7 @@ class WebhookEventAdmin(admin.ModelAdmin):
     list_filter = ("event_type", "source")
     ordering = ("-id",)
     show_full_result_count = False
+    actions = ("retry_parked_events",)
     readonly_fields = ("webhook_id", "event_type", "location_id", "message_id", "source", "payload", "received_at",
                        "processed_at", "attempts", "error")
 
@@ -759,3 +772,8 @@ class WebhookEventAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
+
+    @admin.action(description="Retry the selected parked events (failed too often, never applied)")
+    def retry_parked_events(self, request: HttpRequest, queryset: QuerySet[WebhookEvent]) -> None:
+        retried = broker_actions.retry_webhook_events(queryset.values_list("pk", flat=True))
+        self.message_user(request, f"{retried} parked event(s) handed to the worker again.", messages.SUCCESS)

@@ -1,6 +1,7 @@
 """What a broker or an agent does to leads from the admin or the API: pause and resume the bot, hand the lead to a
-person and back. Views and admin actions call these and nothing else; tags and notes travel to GHL
-through the outbox, and the bots' own services (bots.human, bots.followups, bots.drafts) do their part.
+person and back, send again the writes to GHL that failed or were parked. Views and admin actions call these and
+nothing else; tags and notes travel to GHL through the outbox, and the bots' own services (bots.human,
+bots.followups, bots.drafts) do their part.
 """
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ from bots.drafts import retire_drafts
 from bots.followups import cancel_follow_ups, restart_follow_ups
 from bots.outbox import queue_tag_changes
 from bots.state import ConversationState
-from leads.models import Contact, Conversation
+from leads import retries
+from leads.models import Contact, Conversation, OutboxMessage
 
 logger = logging.getLogger(__name__)
 
@@ -97,3 +99,23 @@ def _deliver(contact_ids: list[int]) -> None:
 
     for contact_id in contact_ids:
         deliver_outbox.apply_async(args=[contact_id])
+
+
+def retry_deliveries(rows: QuerySet[OutboxMessage]) -> int:
+    """Send again the chosen writes to GHL that failed (budget spent, GHL refused) or were parked: each goes back in
+    line as new, through the compliance gate again. Returns how many rows."""
+    chosen = list(rows.select_related(None).only("pk", "status"))
+    with transaction.atomic():
+        contact_ids = retries.retry_deliveries(chosen)
+        transaction.on_commit(lambda: _deliver(contact_ids))
+    return sum(1 for row in chosen if row.status in retries.RETRYABLE_BY_HAND)
+
+
+def retry_webhook_events(event_ids: Iterable[int]) -> int:
+    """Apply again the chosen webhook events that were parked after failing too often. Returns how many."""
+    from leads.tasks import handle_webhook_events
+
+    parked = retries.retry_webhook_events(event_ids)
+    if parked:
+        handle_webhook_events.apply_async(args=[parked])
+    return len(parked)

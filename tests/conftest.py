@@ -33,7 +33,8 @@ WORKER_SETTINGS = {
     "GHL_BACKOFF_SECONDS": "0.05",
     "GHL_MAX_ATTEMPTS": "2",
     "JORGEBOT_DELIVERY_RETRY_SECONDS": "0.2",
-    "JORGEBOT_DELIVERY_MAX_ATTEMPTS": "3",
+    # A text GHL keeps refusing is given up on after about two seconds (a day in production).
+    "JORGEBOT_DELIVERY_RETRY_HOURS": "0.0005",
     # Short, so a task held by a killed worker comes back within the test; above every countdown used.
     "CELERY_VISIBILITY_TIMEOUT": "6",
     "CELERY_UNACKED_RESTORE_SECONDS": "1",

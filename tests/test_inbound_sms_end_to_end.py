@@ -158,7 +158,7 @@ def test_ghl_429_then_success_sends_once(
 def test_ghl_500_until_the_last_attempt_fails_the_text_and_tags_delivery_failed(
     celery_worker: WorkerProcess, fake_ghl: FakeGHL, maria: Contact, post_webhook: PostWebhook
 ) -> None:
-    # given GHL answers 500 to every text (the worker makes 3 deliveries of 2 attempts each)
+    # given GHL answers 500 to every text (the worker retries for its budget of about two seconds)
     fake_ghl.fail_next(500, times=100, path_prefix="/conversations/messages")
 
     # when the lead texts
@@ -166,7 +166,7 @@ def test_ghl_500_until_the_last_attempt_fails_the_text_and_tags_delivery_failed(
 
     # then the text is kept as failed with its reason, and the contact is tagged in GHL and here
     text = wait_for(lambda: OutboxMessage.objects.filter(kind="sms", status="failed").first(), timeout=30)
-    assert "gave up after 3 attempts" in text.status_reason
+    assert text.status_reason.startswith("gave up after ")
     assert text.body
     wait_for(lambda: "Delivery-Failed" in fake_ghl.tags_added(CONTACT), timeout=30)
     assert Contact.objects.get(pk=maria.pk).has_tag("Delivery-Failed")
