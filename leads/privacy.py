@@ -1,8 +1,9 @@
 """A lead's right to know and to delete (CCPA/CPRA): export everything we hold about one contact, then erase it.
 
 GHL stays the source of truth for the contact itself: erasing here removes our copy (texts, the bot's state,
-outbox rows, follow-ups, drafts, the webhooks as GHL sent them) and keeps a tombstone row with no personal
-data, so the bot never texts the lead again and GHL's later events about them are ignored. The brokerage
+outbox rows, follow-ups, drafts, the webhooks as GHL sent them, scores, overrides, churn predictions, her name in
+the admin's log) and keeps a tombstone row with no personal data, so the bot never texts the lead again and GHL's
+later events about them are dropped unstored (leads.services.is_erased_contact). The brokerage
 deletes the contact in GHL itself; the CCPA-Deletion-Request tag tells it to. Claude's response cache holds
 no contact id and expires on its own (JORGEBOT_LLM_CACHE_TTL_SECONDS).
 """
@@ -19,6 +20,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from leads.models import Contact, Conversation, Message, OutboxMessage, WebhookEvent
+from leads.services import forget_erased_contacts
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +39,9 @@ class Erasure:
     drafts: int
     webhook_events: int
     reading_jobs: int
+    scores: int
+    churn_predictions: int
+    admin_log_entries: int
 
 
 def export_contact_data(contact: Contact) -> bytes:
@@ -65,7 +70,12 @@ def export_contact_data(contact: Contact) -> bytes:
 
 
 def erase_contact(contact: Contact) -> Erasure:
-    """Delete the lead's personal data and keep a silent tombstone; safe to run twice."""
+    """Delete the lead's personal data and keep a silent tombstone; safe to run twice.
+
+    Her deals stay (the brokerage's revenue history, ids and amounts only); her scores, the broker's override
+    (its reason is free text) and her churn prediction go; the admin's log keeps its entries without her name.
+    """
+    from analytics.models import ChurnPrediction, LeadScore, ScoreOverride
     from bots.llm.models import LLMJobItem
 
     with transaction.atomic():
@@ -78,6 +88,10 @@ def erase_contact(contact: Contact) -> Erasure:
             drafts=locked.drafts.all().delete()[0],
             webhook_events=_webhook_events_of(locked).delete()[0],
             reading_jobs=LLMJobItem.objects.filter(conversation=conversation).delete()[0] if conversation else 0,
+            scores=LeadScore.objects.filter(contact=locked).delete()[0]
+            + ScoreOverride.objects.filter(contact=locked).delete()[0],
+            churn_predictions=ChurnPrediction.objects.filter(contact=locked).delete()[0],
+            admin_log_entries=_scrub_admin_log(locked),
         )
         if conversation is not None:
             conversation.delete()
@@ -91,8 +105,24 @@ def erase_contact(contact: Contact) -> Erasure:
         locked.deleted_at = locked.deleted_at or now
         locked.erased_at = now
         locked.save()
+        # This process drops her later webhooks at once; the others within their half-minute refresh.
+        transaction.on_commit(forget_erased_contacts)
     logger.info("erased contact=%s %s", contact.pk, asdict(erased))
     return erased
+
+
+def _scrub_admin_log(contact: Contact) -> int:
+    """Django's admin log names what a person changed (`object_repr`, `change_message`): the entries about this
+    lead, and any that spell out her full name, phone or email, keep their time and action but not her."""
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    about_her = Q(content_type=ContentType.objects.get_for_model(Contact), object_id=str(contact.pk))
+    full_name = f"{contact.first_name} {contact.last_name}".strip()
+    for value in (full_name, contact.phone, contact.phone[-10:] if len(contact.phone) >= 10 else "", contact.email):
+        if value:
+            about_her |= Q(object_repr__icontains=value) | Q(change_message__icontains=value)
+    return LogEntry.objects.filter(about_her).update(object_repr=f"erased lead {contact.pk}", change_message="")
 
 
 def _webhook_events_of(contact: Contact) -> QuerySet[WebhookEvent]:
