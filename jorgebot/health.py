@@ -34,6 +34,13 @@ def _check_broker() -> str:
     return "ok"
 
 
+def _sending_paused(results: dict[str, str]) -> bool:
+    """The install-wide kill switch as the gate sees it: the environment's, or the admin's when the database answers."""
+    from bots.models import SendingSwitch
+
+    return settings.JORGEBOT_SENDING_PAUSED or (results["database"] == "ok" and SendingSwitch.is_paused())
+
+
 @require_GET
 def ready(request: HttpRequest) -> JsonResponse:
     checks = {"database": _check_database, "redis": _check_redis, "broker": _check_broker}
@@ -44,7 +51,7 @@ def ready(request: HttpRequest) -> JsonResponse:
         except Exception as exc:  # a readiness probe reports every failure, whatever its type
             results[name] = f"error: {type(exc).__name__}"
     healthy = all(value == "ok" for value in results.values())
-    report: dict[str, object] = {**results, "sending_paused": "yes" if settings.JORGEBOT_SENDING_PAUSED else "no"}
+    report: dict[str, object] = {**results, "sending_paused": "yes" if _sending_paused(results) else "no"}
     if results["broker"] == "ok":
         # Waiting tasks per queue: a long queue is slow, not down, so it never fails the check.
         report["queue_depth"] = queue_depths()
