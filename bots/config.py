@@ -38,6 +38,12 @@ DEFAULT_TAGS: dict[str, str] = {
     "objection_exhausted": "Objection-Exhausted",
     "delivery_failed": "Delivery-Failed",
     "ghosted": "Ghosted",
+    # why the bots stopped (BOTS.md "When the lead says something other than an answer")
+    "not_interested": "Not-Interested",
+    "already_sold": "Already-Sold",
+    "agent_inquiry": "Agent-Inquiry",
+    "not_a_lead": "Not-A-Lead",
+    "wrong_number": "Wrong-Number",
     # a handoff between bots: `Handoff-<From>-to-<To>`
     "handoff_lead_to_seller": "Handoff-Lead-to-Seller",
     "handoff_lead_to_buyer": "Handoff-Lead-to-Buyer",
@@ -68,6 +74,8 @@ DEFAULT_FIELDS: dict[str, str] = {
     "matched_listings": "matched_listings",
     "lead_score": "lead_score",
     "lead_temperature": "lead_temperature",
+    # Answers the bot could not read, in the lead's words, for the person who calls.
+    "unread_answers": "unread_answers",
 }
 
 

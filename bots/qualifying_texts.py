@@ -169,9 +169,97 @@ _ENGLISH: dict[str, list[str]] = {
     "reason_more_bedrooms": ["{beds} bedrooms, more than the {bedrooms} you wanted"],
     "wish_bedrooms": ["with {bedrooms} or more bedrooms"],
     "wish_area": ["in {area}"],
+    # -- when the lead says something other than an answer (bots.workflows.acts) ------------------------------
+    # Questions: the location's facts (bots.faq) first; these are the honest defaults, never a number.
+    "faq_answer": ["{answer}"],
+    "answer_value": [
+        "I cannot put a number on it by text without seeing the home, but {agent} can do a free market analysis "
+        "with you on a call.",
+        "An honest number needs someone to look at the home and the recent sales, and {agent} can do that free on "
+        "a call.",
+    ],
+    "answer_schools": [
+        "For schools, the school district's own website has the boundaries and the public reports.",
+        "The school district's website is the best source on schools, boundaries and reports.",
+    ],
+    "answer_rates": [
+        "Rates change daily and depend on the loan, so a lender of your choice is the one to quote them.",
+        "Any lender you choose can quote today's rate, since it depends on the loan and changes daily.",
+    ],
+    "answer_fees": [
+        "{agent} goes over fees on a call before anything is signed, and nothing is owed unless the home sells.",
+    ],
+    "answer_process": [
+        "{agent} learns about your plans, then walks you through your options on a short call, with no obligation.",
+    ],
+    "answer_next_steps": [
+        "Next, {agent} reviews what you shared and calls you to talk options. Nothing is decided until you say so.",
+    ],
+    "answer_preapproval": [
+        "A preapproval is a lender's letter saying how much you can borrow. Sellers take offers with one more "
+        "seriously, and it costs nothing to get.",
+    ],
+    "answer_fast_sale": [
+        "{agent} can talk you through a quick sale and a regular listing on a call, and what each would mean "
+        "for you.",
+    ],
+    "answer_how_reached": [
+        "Your number came to {agent}'s team with an inquiry about buying or selling a home.",
+    ],
+    "question_for_agent": [
+        "Good question, I will pass it to {agent} to answer.",
+        "Good question. I am passing it to {agent}.",
+    ],
+    # Feelings: heard first, and the bot steps back.
+    "feeling_grief": [
+        "I am so sorry for your loss. There is no rush on any of this. Whenever you are ready, {agent} can talk "
+        "it through with you.",
+    ],
+    "feeling_distress": [
+        "That sounds really stressful, and I am sorry you are dealing with it. {agent} will reach out to walk you "
+        "through your options, with no pressure.",
+    ],
+    "feeling_anger": [
+        "I am sorry this came across badly. I will step back, and {agent} can reach out to you personally.",
+    ],
+    "feeling_frustration": [
+        "Sorry about that, you deserve better. I passed what you told me to {agent}, who will reach out to you "
+        "personally.",
+    ],
+    "feeling_heard": ["I am sorry to hear that."],
+    "feeling_grief_short": ["I am so sorry for your loss.", "I am very sorry for your loss."],
+    "feeling_distress_short": ["I am sorry you are going through that.", "That sounds like a lot to carry."],
+    # Disinterest: a graceful close.
+    "close_not_interested": [
+        "Understood, I will stop reaching out. If anything changes, you can text {agent} here anytime.",
+    ],
+    "close_back_off": [
+        "Sorry for the bother. I will stop texting you. If you ever need {agent}, this number works anytime.",
+    ],
+    "close_already_sold": [
+        "Congratulations, that is great news. I will close out your file, and you can text {agent} here anytime.",
+    ],
+    "complaint_apology": [
+        "I am sorry about that. Reply STOP anytime and you will get no more texts from us.",
+        "Sorry for the trouble. If you would rather not hear from us, reply STOP and the texts end.",
+    ],
+    # Not leads: brief, polite, no qualification.
+    "not_a_lead_agent": [
+        "Thanks for reaching out. {agent} handles questions from agents personally and will get back to you.",
+    ],
+    "not_a_lead_wholesaler": [
+        "Thanks, we are not looking for deals or partners right now.",
+    ],
+    "not_a_lead_vendor": [
+        "Thanks, we are not looking for new services right now.",
+    ],
+    "not_a_lead_wrong_number": [
+        "Sorry about that, we will take this number off our list.",
+    ],
     # -- lead ins: acknowledge, then the question steers back ------------------------------------------------
     "got_it": ["Thanks.", "Got it.", "Good to know.", "Makes sense.", "Thanks for sharing that."],
-    "no_worries": ["No problem.", "Understood.", "Fair enough.", "That is fine."],
+    # "No problem" only answers a request (BOTS.md): a text that answered nothing gets a neutral lead in.
+    "no_worries": ["Understood.", "Okay.", "All right."],
     "move_on": [
         "No worries, we can come back to that.",
         "That is fine, we can skip that for now.",
@@ -434,8 +522,50 @@ _SPANISH: dict[str, list[str]] = {
     "reason_more_bedrooms": ["{beds} recámaras, más de las {bedrooms} que quería"],
     "wish_bedrooms": ["con {bedrooms} o más recámaras"],
     "wish_area": ["en {area}"],
+    "faq_answer": ["{answer}"],
+    "answer_value": [
+        "No puedo darle una cifra por mensaje sin ver la casa, pero {agent} puede hacerle un análisis de mercado "
+        "gratis en una llamada.",
+    ],
+    "answer_schools": ["Sobre escuelas, el sitio web del distrito escolar tiene los límites y los reportes públicos."],
+    "answer_rates": ["Las tasas cambian a diario y dependen del préstamo, así que el prestamista que usted elija se "
+                     "las puede cotizar."],
+    "answer_fees": ["{agent} le explica los costos en una llamada antes de firmar nada, y no se paga nada si la casa "
+                    "no se vende."],
+    "answer_process": ["{agent} conoce sus planes y luego le explica sus opciones en una llamada corta, sin "
+                       "compromiso."],
+    "answer_next_steps": ["Después, {agent} revisa lo que me contó y le llama para ver opciones. Nada se decide sin "
+                          "usted."],
+    "answer_preapproval": ["Una preaprobación es una carta del prestamista que dice cuánto le puede prestar. Los "
+                           "vendedores toman más en serio una oferta con ella, y no cuesta nada."],
+    "answer_fast_sale": ["{agent} le puede explicar en una llamada una venta rápida y una venta normal, y lo que "
+                         "significa cada una."],
+    "answer_how_reached": ["Su número llegó al equipo de {agent} con una consulta sobre comprar o vender casa."],
+    "question_for_agent": ["Buena pregunta, se la paso a {agent} para que le responda."],
+    "feeling_grief": ["Lo siento mucho por su pérdida. No hay ninguna prisa. Cuando esté listo, {agent} puede "
+                      "hablarlo con usted."],
+    "feeling_distress": ["Suena muy estresante, y lamento que esté pasando por eso. {agent} le contactará para "
+                         "explicarle sus opciones, sin presión."],
+    "feeling_anger": ["Lamento que esto le haya molestado. Me hago a un lado, y {agent} puede contactarle "
+                      "personalmente."],
+    "feeling_frustration": ["Perdón por eso, tiene razón. Le pasé lo que me dijo a {agent}, que le contactará "
+                            "personalmente."],
+    "feeling_heard": ["Lamento escuchar eso."],
+    "feeling_grief_short": ["Lo siento mucho por su pérdida."],
+    "feeling_distress_short": ["Lamento que esté pasando por eso."],
+    "close_not_interested": ["Entendido, ya no le escribiré. Si algo cambia, puede escribirle a {agent} aquí cuando "
+                             "quiera."],
+    "close_back_off": ["Perdón por la molestia. Ya no le escribiré. Si necesita a {agent}, este número funciona "
+                       "siempre."],
+    "close_already_sold": ["Felicidades, qué buena noticia. Cierro su expediente, y puede escribirle a {agent} aquí "
+                           "cuando quiera."],
+    "complaint_apology": ["Perdón por la molestia. Responda STOP cuando quiera y no recibirá más mensajes."],
+    "not_a_lead_agent": ["Gracias por escribir. {agent} atiende personalmente las preguntas de otros agentes."],
+    "not_a_lead_wholesaler": ["Gracias, por ahora no buscamos propiedades ni socios."],
+    "not_a_lead_vendor": ["Gracias, por ahora no buscamos nuevos servicios."],
+    "not_a_lead_wrong_number": ["Perdón por la molestia, quitaremos este número de nuestra lista."],
     "got_it": ["Gracias.", "Entendido.", "Bueno saberlo.", "Tiene sentido."],
-    "no_worries": ["No hay problema.", "Entiendo.", "Está bien."],
+    "no_worries": ["Entiendo.", "Está bien.", "De acuerdo."],
     "move_on": [
         "No se preocupe, podemos volver a eso después.",
         "Está bien, lo dejamos para después.",

@@ -15,6 +15,13 @@ from bots.engine import Engine
 from bots.matching import ListingSearch
 from bots.nlu import Extraction, ExtractionContext
 from bots.state import ConversationState
+from bots.workflows.acts import (
+    answer_out_of_qualification,
+    answer_question,
+    hear_feeling,
+    plays_out_of_qualification,
+    step_back,
+)
 from bots.workflows.booking import take_slot_pick
 from bots.workflows.buyer import take_buyer_turn
 from bots.workflows.conversation import LeadSnapshot, TurnContext, note_progress, remember_answers
@@ -43,8 +50,12 @@ def plan_turn(
     engine: Engine,
     listings: ListingSearch,
     now: dt.datetime,
+    facts: dict[str, str] | None = None,
 ) -> TurnPlan:
-    """Decide this turn's reply and writes; `state` is updated in place to what follows from them."""
+    """Decide this turn's reply and writes; `state` is updated in place to what follows from them.
+
+    `facts` are the location's answers to leads' questions by kind (bots.faq); without them the defaults answer.
+    """
     state.language = understood.language
     asked = state.last_question
     answered = remember_answers(state, understood, asked)
@@ -53,6 +64,8 @@ def plan_turn(
     ctx = TurnContext(state, lead, understood, config, now, listings, progress)
     if understood.wants_human:
         hand_to_person(ctx, plan)
+    elif plays_out_of_qualification(understood):
+        answer_out_of_qualification(ctx, plan)
     elif state.vague_streak >= config.vague_turns_before_exhausted:
         end_exhausted(ctx, plan)
     elif state.booking.status == "offered":
@@ -61,7 +74,11 @@ def plan_turn(
         bot = switch_bot(ctx, plan, plan.bot)
         if understood.asks_if_bot:
             plan.say("ai_identity")
+        heard = hear_feeling(ctx, plan)
+        answer_question(ctx, plan, facts or {})
         WORKFLOWS[bot](ctx, plan)
+        if understood.feeling is not None and not heard:
+            step_back(ctx, plan, understood.feeling)
     state.bot = plan.bot
     render(plan, state, config, engine)
     if plan.reply is not None or plan.next_question is not None:

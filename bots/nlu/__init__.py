@@ -9,7 +9,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from bots.nlu import buyer, money, safety, seller, signals, slots, timeline
+from bots.nlu import acts, buyer, money, safety, seller, signals, slots, timeline
 from bots.nlu.language import detect_language
 from bots.nlu.text import blank, fold
 from bots.nlu.types import (
@@ -22,6 +22,7 @@ from bots.nlu.types import (
     Objection,
     PriceRange,
     PropertyCondition,
+    QuestionKind,
     Stall,
     TimelineAnswer,
     Urgency,
@@ -48,6 +49,7 @@ def extract(message: str, context: ExtractionContext) -> Extraction:
         "respa_question": safety.is_respa_question(text),
         "stall": signals.read_stall(text),
         "objection": signals.read_objection(text),
+        "text": message,
     }
     found["asks_if_bot"], found["wants_human"] = signals.read_asks_if_bot_and_wants_human(text, context.agent_names)
     if found["injection"]:
@@ -58,8 +60,12 @@ def extract(message: str, context: ExtractionContext) -> Extraction:
     found.update(buy_intent=intent.buy, sell_intent=intent.sell, buy_phrases=intent.buy_phrases,
                  sell_phrases=intent.sell_phrases, intent=intent.intent)
     found["slot_pick"] = slots.read_slot_pick(text, context.offered_slots, context.now)
+    found.update(acts.read_acts(text)._asdict())
     # A "maybe" counts toward the vague streak only when it came with nothing usable.
     found["vague"] = signals.is_vague(text) and not answers and found["slot_pick"] is None
+    if found["vague"] and found["question"] is QuestionKind.OTHER:
+        # "who knows", "how should I know": a non-answer phrased as a question.
+        found["question"] = None
     return Extraction(**found, **answers)
 
 

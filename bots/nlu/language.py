@@ -5,11 +5,12 @@ import re
 
 from bots.nlu.types import Language
 
-# Words that are common in one language and rare in the other; words both use ("no", "me", "a", "ok") are left out.
+# Words that are common in one language and rare in the other; words both use ("no", "me", "a", "ok") are left out,
+# and so is "mil": English speakers write "1.2 mil" for a million (BOTS.md: never switch on one token).
 _SPANISH = frozenset("""
 hola quiero queremos quisiera vender vendo comprar compro casa casas mi mis tu su sus que de del la las el los por
 para con es esta estoy estamos tengo tenemos gracias si pero cuanto cuanta donde cuando necesito necesitamos busco
-buscamos somos usted ustedes mil millones recamaras habitaciones banos muy mas bueno buenos buenas tambien porque
+buscamos somos usted ustedes millones recamaras habitaciones banos muy mas bueno buenos buenas tambien porque
 como una un y nos lo le les se en al son hay puede puedo vivir mudar mudamos trabajo dinero precio barrio zona
 escuelas claro tal vez quizas ahora despues manana hoy semana mes ano meses dias llamar llamame hablar ayuda favor
 senor senora nada nuestra nuestro este esto eso esa ese soy eres estas tiene tienen quiere vale hijos esposa esposo

@@ -65,11 +65,17 @@ _MOTIVATIONS: PhraseTable[Motivation] = PhraseTable({
         r"money\s+(?:is\s+)?(?:tight|problems|issues)", r"hardship", r"bankrupt\w*", r"in\s+debt", r"debts?",
         r"medical\s+bills", r"need\s+(?:the\s+)?(?:money|cash)", r"short\s+sale", r"tax\s+lien",
         r"(?:late|missed)\s+payments?", r"notice\s+of\s+default",
+        # Paraphrase: "behind 3 months on my mortgage", "got a letter from the bank", "husband quit his job".
+        r"behind\s+(?:[\w]+\s+){1,2}on\s+(?:(?:my|our|the)\s+)?(?:payments|mortgage|house\s+payments?|taxes)",
+        r"behind\s+(?:on\s+)?(?:\d+|one|two|three|four|a\s+few|few|several|a\s+couple(?:\s+of)?)\s+(?:months?|payments?)",
+        r"(?:letter|notice|notices|letters)\s+from\s+(?:the|our|my)\s+(?:bank|lender|mortgage\s+company)",
+        r"(?:husband|wife|spouse|partner|i|he|she)\s+(?:just\s+)?(?:quit|lost)\s+(?:his|her|my|their)\s+job",
+        r"can'?t\s+(?:keep\s+up\s+with|make)\s+(?:the\s+)?(?:payments|mortgage)",
         r"no\s+(?:puedo|podemos)\s+pagar", r"deudas?", r"embargo", r"ejecucion\s+hipotecaria",
         r"problemas\s+(?:economicos|financieros)", r"perdi\s+(?:mi|el)\s+trabajo",
     ],
     Motivation.RELOCATION: [
-        r"relocat\w*", r"new\s+job", r"job\s+(?:offer|transfer|change)",
+        r"re[\s-]?locat\w*", r"new\s+job", r"job\s+(?:offer|transfer|change)",
         r"(?:got|taking|took|accepted)\s+a\s+(?:new\s+)?job",
         r"transferr?(?:ed|ing)",
         r"(?:work|job|company|employer)\s+(?:is\s+)?(?:moving|transferring|relocating)\s+(?:me|us)",

@@ -67,6 +67,44 @@ class Objection(StrEnum):
     VALUE = "value"
 
 
+class QuestionKind(StrEnum):
+    """What a lead asks back; each kind has an answer from the location's facts or an honest redirect."""
+
+    FEES = "fees"
+    VALUE = "value"
+    PREAPPROVAL = "preapproval"
+    RATES = "rates"
+    SCHOOLS = "schools"
+    FAST_SALE = "fast_sale"
+    NEXT_STEPS = "next_steps"
+    PROCESS = "process"
+    HOW_REACHED = "how_reached"
+    # A question none of the kinds above covers: collected for the broker.
+    OTHER = "other"
+
+
+class Feeling(StrEnum):
+    GRIEF = "grief"
+    DISTRESS = "distress"
+    ANGER = "anger"
+    # With the bot itself: "are you even reading my texts".
+    FRUSTRATION = "frustration"
+
+
+class Disinterest(StrEnum):
+    NOT_INTERESTED = "not_interested"
+    BACK_OFF = "back_off"
+    ALREADY_SOLD = "already_sold"
+
+
+class NotALead(StrEnum):
+    AGENT = "agent"
+    WHOLESALER = "wholesaler"
+    VENDOR = "vendor"
+    SPAM = "spam"
+    WRONG_NUMBER = "wrong_number"
+
+
 class Intent(StrEnum):
     """What the lead bot triages on: does this lead want to sell, buy, or both?"""
 
@@ -132,6 +170,16 @@ class Extraction:
     asks_if_bot: bool = False
     slot_pick: int | None = None
     language: Language = "en"
+    # what the text does besides answering (bots.nlu.acts)
+    question: QuestionKind | None = None
+    feeling: Feeling | None = None
+    disinterest: Disinterest | None = None
+    complaint: bool = False
+    # "actually", "scratch that", "make it 700k": what this text says replaces what was kept.
+    correction: bool = False
+    not_a_lead: NotALead | None = None
+    # The text itself, kept for the person who calls when an answer cannot be read (never logged).
+    text: str = ""
     # safety and compliance
     opt_out: bool = False
     opt_in: bool = False

@@ -141,8 +141,9 @@ def note_progress(
     accepted_unknown = None
     question = BY_ID.get(asked or "")
     progress = answered & {own.id for own in QUESTIONS_OF[bot]}
-    # Asking whether we are a bot is a fair question, not a stall.
-    if question and not question.is_settled(state) and not progress and not understood.asks_if_bot:
+    # Asking whether we are a bot, asking anything back, or saying how they feel is not a stall.
+    aside = understood.asks_if_bot or understood.question is not None or understood.feeling is not None
+    if question and not question.is_settled(state) and not progress and not aside:
         state.misses[question.id] = state.misses.get(question.id, 0) + 1
         if state.misses[question.id] >= config.stalls_before_unknown:
             state.unknown.append(question.id)

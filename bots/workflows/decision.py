@@ -36,6 +36,9 @@ class TurnPlan:
     # Calendar work for after the commit: "offer_slots" (read free slots, text them) or "book_slot".
     booking_step: str | None = None
     matches: list[ListingMatch] = field(default_factory=list)
+    # The kind of question the lead asked that no fact of the location answered ("other" when no kind fits):
+    # bots.services collects it for the broker.
+    unanswered_question: str | None = None
     outcome: str = ""
 
     def add_tags(self, *tags: str) -> None:

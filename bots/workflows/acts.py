@@ -1,0 +1,123 @@
+"""The reply fits what the lead's text did before any next question (BOTS.md "When the lead says something other
+than an answer"): a sender who is no lead is answered briefly and not qualified, disinterest is closed gracefully,
+a complaint gets an apology and the STOP option, a feeling is heard and the bot steps back, a question is answered
+first from the location's facts or with an honest redirect.
+"""
+from __future__ import annotations
+
+from bots.nlu import Extraction
+from bots.nlu.types import Disinterest, Feeling, NotALead, QuestionKind
+from bots.texts import DEFAULT_TEXTS
+from bots.workflows.conversation import TurnContext
+from bots.workflows.decision import Line, TurnPlan
+
+# The tag that says why the bots stopped, per reason (each a per-location tag setting).
+NOT_A_LEAD_TAGS = {
+    NotALead.AGENT: "agent_inquiry", NotALead.WHOLESALER: "not_a_lead", NotALead.VENDOR: "not_a_lead",
+    NotALead.SPAM: "not_a_lead", NotALead.WRONG_NUMBER: "wrong_number",
+}
+DISINTEREST_TAGS = {
+    Disinterest.NOT_INTERESTED: "not_interested", Disinterest.BACK_OFF: "not_interested",
+    Disinterest.ALREADY_SOLD: "already_sold",
+}
+# Feelings that may come with an answer and let the conversation go on after a short line; anger and frustration
+# at the bot always make it step back.
+GENTLE_GO_ON = frozenset({Feeling.GRIEF, Feeling.DISTRESS})
+# Spam gets no answer at all: a reply only confirms the number is live.
+UNANSWERED = frozenset({NotALead.SPAM})
+
+
+def is_aside(understood: Extraction) -> bool:
+    """The text did something other than answer (asked, felt, complained): not a miss of the question asked."""
+    return understood.question is not None or understood.feeling is not None or understood.complaint
+
+
+def plays_out_of_qualification(understood: Extraction) -> bool:
+    """Not a lead, disinterest or a complaint: the turn answers that alone and asks nothing."""
+    return understood.not_a_lead is not None or closes(understood) or understood.complaint
+
+
+def closes(understood: Extraction) -> bool:
+    """Disinterest closes the conversation unless the same text wants something else ("we sold, now we buy")."""
+    return understood.disinterest is not None and not (understood.buy_phrases or understood.sell_phrases)
+
+
+def answer_out_of_qualification(ctx: TurnContext, plan: TurnPlan) -> None:
+    understood = ctx.understood
+    if understood.not_a_lead is not None:
+        answer_not_a_lead(ctx, plan, understood.not_a_lead)
+    elif closes(understood):
+        assert understood.disinterest is not None
+        close_gracefully(ctx, plan, understood.disinterest)
+    else:
+        apologize(ctx, plan)
+    plan.next_question = None
+
+
+def answer_not_a_lead(ctx: TurnContext, plan: TurnPlan, kind: NotALead) -> None:
+    """Agents, wholesalers, vendors, spam, wrong numbers: a brief polite answer, a tag, no qualification."""
+    plan.add_tags(ctx.tag(NOT_A_LEAD_TAGS[kind]), ctx.tag("ai_off"))
+    if kind is NotALead.AGENT:
+        plan.add_tags(ctx.tag("human_follow_up"))
+    if kind not in UNANSWERED:
+        plan.say(f"not_a_lead_{kind.value}")
+
+
+def close_gracefully(ctx: TurnContext, plan: TurnPlan, reason: Disinterest) -> None:
+    """No more questions and no more follow ups (AI-Off stops the cadence); the tag says why."""
+    plan.add_tags(ctx.tag(DISINTEREST_TAGS[reason]), ctx.tag("ai_off"))
+    plan.say(f"close_{reason.value}")
+
+
+def apologize(ctx: TurnContext, plan: TurnPlan) -> None:
+    """A complaint about the texts: an apology, the STOP option, and a person looks at what went wrong (the tag
+    also stops the follow ups, which are what the lead complained about)."""
+    plan.add_tags(ctx.tag("human_follow_up"))
+    plan.say("complaint_apology")
+
+
+def answer_question(ctx: TurnContext, plan: TurnPlan, facts: dict[str, str]) -> None:
+    """The answer goes first, the workflow's next question after it. `facts` are the location's answers by
+    question kind (bots.faq); a question nobody answered is said to go to the agent."""
+    kind = ctx.understood.question
+    if kind is None or _answered_elsewhere(ctx.understood):
+        return
+    if kind.value in facts:
+        plan.say("faq_answer", answer=facts[kind.value])
+    elif f"answer_{kind.value}" in DEFAULT_TEXTS:
+        plan.say(f"answer_{kind.value}")
+    else:
+        plan.say("question_for_agent")
+        plan.unanswered_question = kind.value
+
+
+def _answered_elsewhere(understood: Extraction) -> bool:
+    """Questions another part of the turn answers: "are you a bot?", "who is this?", a stall, a legal question."""
+    return understood.question is QuestionKind.OTHER and bool(
+        understood.asks_if_bot or understood.objection or understood.stall or understood.respa_question
+        or understood.fair_housing_request or understood.wants_human or understood.slot_pick is not None
+    )
+
+
+def hear_feeling(ctx: TurnContext, plan: TurnPlan) -> bool:
+    """A feeling said in answer to the question asked ("my mom passed away and we inherited the house" to "what has
+    you thinking about selling?") is heard in one short line, and the conversation goes on gently: the lead chose to
+    answer. Said out of the blue, it makes the bot step back instead. True when heard the gentle way."""
+    feeling = ctx.understood.feeling
+    if feeling not in GENTLE_GO_ON or ctx.progress.asked not in ctx.progress.answered:
+        return False
+    plan.say(f"feeling_{feeling.value}_short")
+    return True
+
+
+def step_back(ctx: TurnContext, plan: TurnPlan, feeling: Feeling) -> None:
+    """A feeling with no answer, or anger at us, is heard before anything else and the bot stops pushing: the
+    acknowledgement replaces the next question, and a person picks it up (the tag also pauses the follow ups). A
+    booking already under way stays."""
+    plan.add_tags(ctx.tag("human_follow_up"))
+    if plan.booking_step:
+        plan.lines.insert(0, Line("feeling_heard"))
+        return
+    plan.lines.clear()
+    plan.say(f"feeling_{feeling.value}")
+    plan.next_question = None
