@@ -291,9 +291,10 @@ def test_the_sweeper_finds_an_event_whose_enqueue_was_lost(
 
 
 def test_a_workflow_custom_webhook_with_a_reply_is_answered(
-    celery_worker: WorkerProcess, fake_ghl: FakeGHL, maria: Contact, client: Client
+    celery_worker: WorkerProcess, fake_ghl: FakeGHL, maria: Contact, client: Client, settings: Any
 ) -> None:
-    # given a GHL workflow posts the lead's reply (snake_case, tags as one string)
+    # given a single-location install, whose GHL workflow posts the lead's reply (snake_case, tags as one string)
+    settings.GHL_LOCATION_ID = maria.location_id
     payload = ghl_events.workflow_webhook(message_body="Looking to buy in Etiwanda", tags=("lead-bot", "Facebook Ad"))
 
     # when it arrives with the shared secret
