@@ -78,6 +78,10 @@ CACHE_LOOKUPS = Counter(
     "jorgebot_cache_lookups_total", "Cache reads by cache (default, cachalot) and result (hit, miss)",
     ["cache", "result"],
 )
+RSA_SIGNED_WEBHOOKS = Counter(
+    "jorgebot_webhooks_rsa_signed",
+    "GHL webhooks accepted on the legacy x-wh-signature (RSA), which GHL deprecated in 2026 for x-ghl-signature",
+)
 CLAUDE_CALLS = Counter("jorgebot_claude_calls_total", "Requests to Claude by task and outcome", ["task", "outcome"])
 CLAUDE_SPEND = Counter("jorgebot_claude_spend_usd_total", "What Claude cost at list price, in US dollars", ["task"])
 CLAUDE_TOKENS = Counter("jorgebot_claude_tokens_total", "Claude tokens by direction (input, output, cache_read, "
@@ -309,8 +313,11 @@ def _registry() -> CollectorRegistry:
 
 @require_GET
 def metrics_view(request: HttpRequest) -> HttpResponse:
-    """Prometheus text format. With JORGEBOT_METRICS_TOKEN set, only `Authorization: Bearer <token>` reads it."""
+    """Prometheus text format, for `Authorization: Bearer <JORGEBOT_METRICS_TOKEN>`; without a token set, only under
+    DEBUG (the counts and queue depths tell an outsider how busy each part is, and when it is down)."""
     token = settings.JORGEBOT_METRICS_TOKEN
+    if not token and not settings.DEBUG:
+        return HttpResponse("set JORGEBOT_METRICS_TOKEN to serve metrics\n", status=403, content_type="text/plain")
     given = request.headers.get("Authorization", "")
     if token and not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
         return HttpResponse("metrics need the bearer token\n", status=401, content_type="text/plain")

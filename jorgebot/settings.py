@@ -221,6 +221,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Leads, conversations, scores and the bot simulator of a Jorgebot install.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs page list every endpoint and field: for people and scripts that signed in.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # The docs page loads Swagger UI from our own static files (drf-spectacular-sidecar), never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -229,18 +231,21 @@ SPECTACULAR_SETTINGS = {
 # The admin dashboard's figures are recomputed at most this often per set of locations (0: every view).
 JORGEBOT_DASHBOARD_CACHE_SECONDS = envint("JORGEBOT_DASHBOARD_CACHE_SECONDS", 30)
 
-# /metrics answers only `Authorization: Bearer <token>` when set; open (for a private network) when not.
+# /metrics answers only `Authorization: Bearer <token>`; without a token it is served only under DEBUG.
 JORGEBOT_METRICS_TOKEN = env("JORGEBOT_METRICS_TOKEN", "")
 
-# Security headers; HTTPS-only ones switch on with DJANGO_SECURE_SSL.
+# Security headers. The HTTPS-only ones (redirect, secure cookies, HSTS) are on unless DEBUG is; DJANGO_SECURE_SSL=0
+# turns them off for plain http (a laptop, the test suite, benchmarks on loopback).
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_SSL_REDIRECT = envbool("DJANGO_SECURE_SSL", False)
+SECURE_SSL_REDIRECT = envbool("DJANGO_SECURE_SSL", not DEBUG and "pytest" not in sys.modules)
 SESSION_COOKIE_SECURE = SECURE_SSL_REDIRECT
 CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT
 SECURE_HSTS_SECONDS = 31536000 if SECURE_SSL_REDIRECT else 0
+# Behind the TLS proxy, which must set X-Forwarded-Proto. Health checks and Prometheus reach the process directly.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE_SSL_REDIRECT else None
+SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics$"]
 
 # GoHighLevel.
 GHL_API_BASE_URL = env("GHL_API_BASE_URL", "https://services.leadconnectorhq.com")

@@ -1,9 +1,10 @@
 """Prove that a marketplace webhook was sent by GHL, from its raw body and signature headers.
 
 GHL signs the exact bytes it POSTs. The current scheme is Ed25519 in `x-ghl-signature`; the
-legacy one is RSA-SHA256 (PKCS#1 v1.5) in `x-wh-signature`, which GHL says it stops sending on
-1 July 2026. Both signatures are base64. Keys are parsed once, when the verifier is built,
-because `verify` runs on every request to `POST /webhooks/ghl/`.
+legacy one is RSA-SHA256 (PKCS#1 v1.5) in `x-wh-signature`, which GHL deprecated in 2026 (it said it
+stops sending it on 1 July 2026): still verified, and counted in /metrics. Both signatures are base64.
+Keys are parsed once, when the verifier is built, because `verify` runs on every request to
+`POST /webhooks/ghl/`.
 """
 
 import base64
@@ -19,6 +20,8 @@ from cryptography.exceptions import InvalidSignature as _CryptographyInvalidSign
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
+
+from jorgebot.metrics import RSA_SIGNED_WEBHOOKS
 
 ED25519_HEADER = "x-ghl-signature"
 RSA_HEADER = "x-wh-signature"
@@ -116,6 +119,7 @@ class WebhookVerifier:
         rsa_signature = _header(headers, RSA_HEADER)
         if rsa_signature:
             self._verify_rsa(raw_body, rsa_signature)
+            RSA_SIGNED_WEBHOOKS.inc()
             return SignatureScheme.RSA
         raise InvalidSignature(f"missing signature header: expected {ED25519_HEADER} or {RSA_HEADER}")
 

@@ -30,8 +30,17 @@ def sample(name: str, **labels: str) -> float:
     return REGISTRY.get_sample_value(name, labels) or 0.0
 
 
+SCRAPE_TOKEN = "scrape-secret-for-tests"
+
+
+@pytest.fixture(autouse=True)
+def _scrape_token(settings: Any) -> None:
+    """Outside DEBUG /metrics is served only with its token (tests/api/test_exposure.py)."""
+    settings.JORGEBOT_METRICS_TOKEN = SCRAPE_TOKEN
+
+
 def scraped(client: Client) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
-    response = client.get("/metrics")
+    response = client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {SCRAPE_TOKEN}")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/plain; version=")
     return {
@@ -58,6 +67,19 @@ def test_webhooks_are_counted_and_timed_by_endpoint(alpha_realty: Location, webh
     assert sample("jorgebot_http_requests_total", endpoint="webhook", status="2xx") == before + 3
     assert sample("jorgebot_http_requests_total", endpoint="webhook", status="4xx") >= 1
     assert sample("jorgebot_http_request_seconds_count", endpoint="webhook") == timed_before + 4
+
+
+def test_deliveries_signed_with_the_deprecated_rsa_key_are_counted(
+    alpha_realty: Location, webhook_door: Client | WsgiClient
+) -> None:
+    # GHL deprecated x-wh-signature (RSA) in 2026: the count says whether anything still sends it.
+    post_webhook = post_webhook_through(webhook_door)
+    before = sample("jorgebot_webhooks_rsa_signed_total")
+
+    post_webhook(ghl_events.inbound_message(body="signed the old way"), scheme="rsa")
+    post_webhook(ghl_events.inbound_message(body="signed the new way"), scheme="ed25519")
+
+    assert sample("jorgebot_webhooks_rsa_signed_total") == before + 1
 
 
 def test_timing_a_request_touches_no_database(db: None, django_assert_num_queries: Any) -> None:
@@ -171,7 +193,7 @@ def test_gunicorn_workers_add_up_in_one_scrape(db: None, tmp_path: Path) -> None
     port = free_port()
     env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
            "DATABASE_URL": _database_url_of_test_db(), "DATABASE_POOL": "false", "DJANGO_SECRET_KEY": "metrics-test",
-           "DJANGO_DEBUG": "0"}
+           "DJANGO_DEBUG": "0", "DJANGO_SECURE_SSL": "0", "JORGEBOT_METRICS_TOKEN": SCRAPE_TOKEN}
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "jorgebot.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
          "--log-level", "warning"], cwd=REPO_ROOT, env=env, start_new_session=True,
@@ -181,7 +203,8 @@ def test_gunicorn_workers_add_up_in_one_scrape(db: None, tmp_path: Path) -> None
         _wait_for(base + "/health/")
         for _ in range(40):
             urllib.request.urlopen(base + "/health/").read()
-        text = urllib.request.urlopen(base + "/metrics").read().decode()
+        scrape = urllib.request.Request(base + "/metrics", headers={"Authorization": f"Bearer {SCRAPE_TOKEN}"})
+        text = urllib.request.urlopen(scrape).read().decode()
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)

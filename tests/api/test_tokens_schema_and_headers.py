@@ -87,8 +87,8 @@ def test_a_large_answer_is_gzipped_for_a_client_that_asks(
     assert b'"results"' in gzip.decompress(response.content)
 
 
-def test_the_openapi_schema_names_every_endpoint(client: Client) -> None:
-    schema = client.get("/api/v1/schema/", {"format": "json"}).json()
+def test_the_openapi_schema_names_every_endpoint(api_as: ApiAs, alpha_agent: Any) -> None:
+    schema = api_as(alpha_agent).get("/api/v1/schema/", {"format": "json"}).json()
 
     assert set(schema["paths"]) >= {
         "/api/v1/auth/token/", "/api/v1/leads/", "/api/v1/leads/{id}/", "/api/v1/leads/{id}/pause/",
@@ -103,7 +103,8 @@ def test_the_openapi_schema_names_every_endpoint(client: Client) -> None:
     assert "tokenAuth" in schema["components"]["securitySchemes"]
 
 
-def test_the_docs_page_loads_swagger_from_our_own_static_files(client: Client) -> None:
+def test_the_docs_page_loads_swagger_from_our_own_static_files(client: Client, alpha_agent: Any) -> None:
+    client.force_login(alpha_agent)
     page = client.get("/api/v1/docs/").content.decode()
 
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
