@@ -11,12 +11,14 @@ import datetime as dt
 import hashlib
 import html
 import io
+import re
 from collections.abc import Iterator
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ORDER_VAR, PAGE_VAR, ChangeList
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -312,6 +314,62 @@ class NeedsHumanFilter(admin.SimpleListFilter):
         return queryset.filter(selectors.hot_waiting_filter(configs, timezone.now()))
 
 
+class CameInFilter(admin.ListFilter):
+    """The dashboard's days: leads that came in from `created_from` to `created_to` (dates, both included), days
+    starting at midnight where the dashboard starts them (selectors.dashboard_timezone), so a tile and the list
+    it opens count the same leads. Shown only when set: the dashboard's tiles set it."""
+
+    title = "came in"
+    parameters = ("created_from", "created_to")
+
+    def __init__(self, request: HttpRequest, params: dict[str, Any], model: Any, model_admin: Any) -> None:
+        super().__init__(request, params, model, model_admin)
+        self.chosen = {name: params.pop(name)[-1] for name in self.parameters if name in params}
+
+    def has_output(self) -> bool:
+        return bool(self.chosen)
+
+    def expected_parameters(self) -> list[str]:
+        return list(self.parameters)
+
+    def choices(self, changelist: ChangeList) -> Iterator[dict[str, Any]]:
+        yield {"selected": False, "query_string": changelist.get_query_string(remove=self.parameters),
+               "display": "Any time"}
+        yield {"selected": True, "query_string": changelist.get_query_string(),
+               "display": f"{self.chosen.get('created_from', '…')} to {self.chosen.get('created_to', '…')}"}
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        try:
+            first_day = dt.date.fromisoformat(self.chosen.get("created_from", "2000-01-01"))
+            last_day = dt.date.fromisoformat(self.chosen.get("created_to", "2099-12-31"))
+            # The dashboard's time zone: the chosen location's (if it is the user's), else all of theirs.
+            mine = list(scope_of(request.user).filter(Location.objects.all(), "").values_list("id", "timezone"))
+            shown = [zone for location_id, zone in mine if location_id == request.GET.get("location")]
+            starts, ends = selectors.day_bounds(
+                selectors.dashboard_timezone(shown or [zone for _, zone in mine]), first_day, last_day
+            )
+        except (ValueError, OverflowError) as exc:
+            raise IncorrectLookupParameters(exc) from exc
+        return queryset.filter(created_at__gte=starts, created_at__lt=ends)
+
+
+class HandoffFilter(admin.SimpleListFilter):
+    """The dashboard's "handed between bots": a handoff tag of any direction."""
+
+    title = "handed between bots"
+    parameter_name = "handoff"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Handed between bots")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() != "yes":
+            return queryset
+        locations = scope_of(request.user).filter(Location.objects.all(), "").values_list("bot_settings", flat=True)
+        tags = selectors.handoff_tags([BotConfig.from_overrides(overrides) for overrides in locations])
+        return queryset.filter(tags__overlap=list(tags.values())) if tags else queryset.none()
+
+
 class ChurnTierFilter(admin.SimpleListFilter):
     """The analytics' "going cold" tier, from tonight's prediction."""
 
@@ -363,7 +421,7 @@ class ContactAdmin(LocationScopedAdmin):
                     "bot_state")
     list_display_links = ("display_name",)
     list_filter = ("active_bot", "temperature", ScoreBandFilter, "status", ScopedLocationFilter, LastReplyFilter,
-                   NeedsHumanFilter, ChurnTierFilter, DeletedFilter)
+                   NeedsHumanFilter, ChurnTierFilter, DeletedFilter, HandoffFilter, CameInFilter)
     search_fields = ("first_name", "last_name", "email", "phone")
     search_help_text = "Name, email or phone (any format: 909 555 0101 finds +19095550101)"
     ordering = ("-updated_at",)
@@ -410,6 +468,12 @@ class ContactAdmin(LocationScopedAdmin):
             # A phone number, typed any way: GHL stores E.164, so match on the trailing digits.
             return queryset.filter(phone__endswith=digits[-10:]), False
         return super().get_search_results(request, queryset, search_term)
+
+    def save_model(self, request: HttpRequest, obj: Contact, form: forms.ModelForm, change: bool) -> None:
+        if not change:
+            return super().save_model(request, obj, form, change)
+        # Only what the form changed (the status): a webhook's tags or name committed meanwhile stay.
+        obj.save(update_fields=[*form.changed_data, "updated_at"])
 
     @admin.display(description="lead", ordering="last_name")
     def display_name(self, contact: Contact) -> str:
@@ -597,13 +661,25 @@ def _csv_lines(contacts: QuerySet[Contact]) -> Iterator[str]:
     writer.writerow(EXPORT_COLUMNS)
     yield flush()
     for contact in contacts.iterator(chunk_size=2000):
-        writer.writerow([
+        writer.writerow([spreadsheet_safe(cell) for cell in (
             contact.pk, contact.ghl_id, contact.location.name, contact.first_name, contact.last_name, contact.phone,
             contact.email, contact.source, contact.status, contact.temperature, contact.score, contact.active_bot,
             ";".join(contact.tags), contact.opted_out_at.isoformat() if contact.opted_out_at else "",
             contact.created_at.isoformat(),
-        ])
+        )])
         yield flush()
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PHONE_NUMBER = re.compile(r"\+?[0-9]+")
+
+
+def spreadsheet_safe(cell: object) -> object:
+    """A text cell a spreadsheet would run as a formula (a lead's name from a web form: `=HYPERLINK(...)`) starts
+    with a quote instead (OWASP's CSV injection advice); a phone number in E.164 stays as it is."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) and not PHONE_NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
 
 
 @admin.register(OutboxMessage)
