@@ -228,8 +228,10 @@ def test_a_post_stored_before_the_erase_and_applied_after_does_not_refill_the_le
 def test_a_lead_who_sends_the_same_reply_twice_has_both_stored(
     maria: Contact, alpha_secret: str, client: Client
 ) -> None:
-    first = post_workflow(client, ghl_events.workflow_webhook(message_body="Yes"), alpha_secret)
-    second = post_workflow(client, ghl_events.workflow_webhook(message_body="Yes"), alpha_secret)
+    reply = ghl_events.workflow_webhook(message_body="Yes")  # the workflow posts the same body each time
+
+    first = post_workflow(client, reply, alpha_secret)
+    second = post_workflow(client, reply, alpha_secret)
 
     assert first.json() == second.json() == {"status": "accepted"}
     apply_stored_events()
