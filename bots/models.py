@@ -1,5 +1,6 @@
 """What the conversation engine keeps besides the conversation state: planned follow-ups, drafts a broker
-approves in suggest mode, and the install-wide switch that stops every text at once.
+approves in suggest mode, the compliance log of what the inbound screen caught, and the install-wide switch that
+stops every text at once.
 """
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from bots.inbound_screen import ProtectedClass, ScreenClass, label_of
 from leads.models import Contact, Location, OutboxMessage
 
 
@@ -134,3 +136,98 @@ class SendingSwitch(models.Model):
     @classmethod
     def is_paused(cls) -> bool:
         return cls.objects.filter(paused=True).exists()
+
+
+class ComplianceEvent(models.Model):
+    """One request the inbound screen caught in a lead's text (bots.inbound_screen): which class, the protected class
+    for a Fair Housing request, the lead's own words and what the bot did.
+
+    The broker's record for a lawyer or a regulator, shown in the admin (Compliance log) and on the lead's page;
+    only the broker of the lead's location sees it. Written in the turn's transaction, once per turn and class.
+    """
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="compliance_events")
+    kind = models.CharField("request", max_length=20, choices=[(c.value, label_of(c.value)) for c in ScreenClass])
+    protected_class = models.CharField(
+        max_length=20, blank=True, choices=[(c.value, label_of(c.value)) for c in ProtectedClass],
+        help_text="For a Fair Housing request: the protected class it selects on, when it names one",
+    )
+    family = models.CharField("matched phrase family", max_length=100, blank=True)
+    text = models.TextField(help_text="The lead's text, as received")
+    action = models.CharField("what the bot did", max_length=200, blank=True)
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "compliance log entry"
+        verbose_name_plural = "compliance log"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["location", "-created_at"], name="compliance_location_idx"),
+            models.Index(fields=["contact", "-created_at"], name="compliance_contact_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} from {self.contact}"
+
+    def __repr__(self) -> str:
+        return f"<ComplianceEvent {self.pk} {self.kind}>"
+
+    @classmethod
+    def of_lead(cls, contact: Contact, limit: int = 50) -> list[ComplianceEvent]:
+        """What the lead's page shows: the newest first."""
+        return list(cls.objects.filter(contact=contact).order_by("-created_at", "-id")[:limit])
+
+
+class FaqEntry(models.Model):
+    """A broker's answer to what leads ask, per location and language (BOTS.md "When the lead says something other
+    than an answer"). `kind` is the kind of question it answers (fees, process, next steps, ...); an entry of kind
+    "other" answers any question whose text holds every word of one of its `keywords` phrases. An entry overrides
+    the bots' default answer for its kind; a question nobody answers is collected as an UnansweredQuestion."""
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField("question kind", max_length=20, default="other")
+    keywords = models.CharField(
+        max_length=300, blank=True,
+        help_text='For kind "other": comma separated phrases; a question with every word of one of them gets this '
+                  "answer",
+    )
+    answer = models.TextField(help_text="What the bot texts back, before its next question. No numbers you cannot "
+                                        "stand behind.")
+    language = models.CharField(max_length=2, default="en", choices=[("en", "English"), ("es", "Spanish")])
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "FAQ answer"
+        verbose_name_plural = "FAQ answers"
+        indexes = [models.Index(fields=["location", "language"], name="faq_location_language_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.keywords or self.answer[:40]}"
+
+
+class UnansweredQuestion(models.Model):
+    """A question leads asked that no FAQ answer covered, counted each time a lead asks it again (the same
+    words, whatever their order or punctuation), until the broker answers it."""
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField("question kind", max_length=20, default="other")
+    question = models.CharField(max_length=300, help_text="The first lead's words")
+    # The question's significant words, sorted: what makes two askings the same question.
+    words = models.CharField(max_length=300)
+    language = models.CharField(max_length=2, default="en")
+    times_asked = models.PositiveIntegerField(default=1)
+    first_asked_at = models.DateTimeField(default=timezone.now)
+    last_asked_at = models.DateTimeField(default=timezone.now)
+    answered_by = models.ForeignKey(FaqEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = "unanswered question"
+        constraints = [
+            models.UniqueConstraint(fields=["location", "kind", "words"], name="unanswered_question_once"),
+        ]
+        indexes = [models.Index(fields=["location", "-times_asked"], name="unanswered_location_count_idx")]
+
+    def __str__(self) -> str:
+        return self.question

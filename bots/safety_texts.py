@@ -20,7 +20,7 @@ _ENGLISH: dict[str, list[str]] = {
         "Thanks. {agent} will follow up with you on that personally, along with homes that fit your search.",
         "Good question for {agent}, who will get back to you on it along with homes that fit your search.",
     ],
-    # Inbound screening (bots.screening).
+    # The inbound screen's answers (bots.screening, bots/data/inbound_screen.toml), reviewed by the brokerage's lawyer.
     "fair_housing_refusal": [
         "Fair housing law means we do not describe an area by who lives there, its safety or its schools, and we "
         "treat every buyer the same. I can match homes on price, size and location.",
@@ -38,6 +38,18 @@ _ENGLISH: dict[str, list[str]] = {
     "deletion_acknowledgement": [
         "Got it. We will delete your personal information within 45 days as required by law, and these automated "
         "texts will stop.",
+    ],
+    # Where the lead came from (the contact's source and first contact date), and the way out.
+    "screen_consent_answer": [
+        "This is {agent}'s real estate team. Your number reached us through {source} on {date}, as an inquiry about "
+        "a home. Reply STOP and we will not text you again.",
+    ],
+    "screen_consent_answer_no_source": [
+        "This is {agent}'s real estate team. Your number reached us on {date} as an inquiry about buying or selling a "
+        "home. Reply STOP and we will not text you again.",
+    ],
+    "screen_complaint_answer": [
+        "Sorry about that, we do not want our texts to be a bother. Reply STOP and you will get no more texts from us.",
     ],
     # Follow-ups (bots.followups): the bot starts these itself, so quiet hours apply.
     "follow_up_seller": [
@@ -75,6 +87,18 @@ _SPANISH: dict[str, list[str]] = {
     "deletion_acknowledgement": [
         "Entendido. Borraremos su información personal dentro de 45 días como exige la ley, y estos mensajes "
         "automáticos se detendrán.",
+    ],
+    "screen_consent_answer": [
+        "Somos el equipo de bienes raíces de {agent}. Su número nos llegó por {source} el {date}, como una consulta "
+        "sobre una casa. Responda STOP y no le volveremos a escribir.",
+    ],
+    "screen_consent_answer_no_source": [
+        "Somos el equipo de bienes raíces de {agent}. Su número nos llegó el {date} como una consulta sobre comprar o "
+        "vender una casa. Responda STOP y no le volveremos a escribir.",
+    ],
+    "screen_complaint_answer": [
+        "Disculpe la molestia, no queremos que nuestros mensajes le incomoden. Responda STOP y no recibirá más "
+        "mensajes de nosotros.",
     ],
     "follow_up_seller": [
         "Le escribo para saber de su casa. ¿Sigue pensando en vender?",

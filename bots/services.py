@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from bots import compliance, drafts, followups, human, outbox, screening
+from bots import compliance, drafts, faq, followups, human, inbound_screen, outbox, screening
 from bots.config import BotConfig
 from bots.engine import OFFLINE, Engine, TurnEngine, engine_for_turn
 from bots.matching import PropertyListings
@@ -124,6 +124,8 @@ def _read_ahead(engine: TurnEngine, conversation: Conversation, attempt: int) ->
         config = BotConfig.from_overrides(contact.location.bot_settings)
         text, context = _reading_of(pending, ConversationState.from_dict(conversation.state), contact, config,
                                     timezone.now())
+        if inbound_screen.screen(text, (config.agent_name,)).hits:
+            return  # a screened text is never read, least of all by Claude (bots.screening)
         engine.read_ahead(text, context, reply_due_at=_reply_due_at(pending), attempt=attempt)
 
 
@@ -151,38 +153,48 @@ def _answer(
 ) -> tuple[str, bool]:
     config = BotConfig.from_overrides(contact.location.bot_settings)
     state = ConversationState.from_dict(conversation.state)
-    understood = engine.understand(*_reading_of(pending, state, contact, config, now))
+    text, context = _reading_of(pending, state, contact, config, now)
+    # The inbound screen comes before any reading (bots.screening): a screened text fills no field.
+    found = inbound_screen.screen(text, (config.agent_name,))
+    language = screening.language_of(text, state)
     turn_key = f"turn:{conversation.pk}:{pending[-1].pk}"
     # The lead wrote again: drafts that answered older texts are moot.
     drafts.retire_drafts(contact)
     replied = queued = False
     if contact.opted_out_at is not None:
-        if understood.opt_in:
+        if found.has(inbound_screen.ScreenClass.OPT_IN):
             outcome = opt_in_contact(contact, state, config, turn_key)
         else:
             outcome = "lead opted out; no reply"
-    elif understood.opt_out:
-        outcome = opt_out_contact(contact, state, config, turn_key, now, language=understood.language)
+    elif found.has(inbound_screen.ScreenClass.OPT_OUT):
+        outcome = opt_out_contact(contact, state, config, turn_key, now, language=language)
+        screening.queue_alert_tags(contact, found, config, turn_key)
     else:
         # The bot the lead's tags and state give before this message (a hot seller keeps the seller bot through
         # Seller-Qualified): its mode decides whether it answers, and safety texts are phrased in its voice.
         lead = snapshot_of(contact)
         bot = bot_for(lead, state, config)
         silenced_by = _why_bot_is_silent(contact, config, now, bot)
-        screened = screening.screen_inbound(contact, state, understood, config, turn_key, silenced=silenced_by,
-                                            bot=bot)
-        if screened.stop:
-            outcome = screened.outcome
+        screened = screening.plan_screened_turn(found, state, config, bot=bot, silenced=bool(silenced_by),
+                                                language=language, lead=screening.facts_of(contact))
+        if screened is not None and screened.reading is None:
+            screening.carry_out_screened_turn(contact, state, screened, config, turn_key, bot=bot)
+            outcome, replied = screened.outcome, screened.cadence_continues and not silenced_by
         elif silenced_by:
             outcome = f"no reply: {silenced_by}"
         else:
+            # A request for a person or an AI question is answered from the screen's reading, offline.
+            understood = screened.reading if screened is not None else engine.understand(text, context)
             listings = PropertyListings(contact.location_id, config.match_price_tolerance, config.max_matches)
-            plan = plan_turn(state, lead, understood, config, engine, listings, now)
+            plan = plan_turn(state, lead, understood, config, OFFLINE if screened else engine, listings, now)
             queued = carry_out(contact, state, plan, config, turn_key, conversation.pk)
+            if plan.unanswered_question:
+                faq.collect_unanswered(contact.location_id, plan.unanswered_question, understood.text, state.language)
             if config.tag("human_follow_up") in plan.tags_add:
                 human.note_handoff(contact, state, turn_key, _handoff_reason(understood))
             outcome = plan.outcome
             replied = True
+    screening.log_screened_text(contact, found, text, turn_key, outcome)
     followups.plan_after_turn(contact, state, config, now, replied=replied)
     conversation.state = state.to_dict()
     # Rows this turn queued are pending: no need to ask the database whether anything is.

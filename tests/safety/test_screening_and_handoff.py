@@ -45,15 +45,23 @@ def test_a_deletion_request_while_the_bot_is_off_is_tagged_without_a_text(maria:
     assert sms_bodies(maria) == []
 
 
-def test_a_steering_request_is_refused_tagged_and_the_buyer_still_gets_the_next_question(maria: Contact) -> None:
+def test_a_steering_request_gets_the_refusal_alone_and_the_next_answer_carries_on(maria: Contact) -> None:
+    # Changed with the inbound screen (issue 13): the workflow no longer answers a screened text, because its
+    # lead-ins ("No problem.") read as agreement; the refusal is the whole reply and nothing in the text is kept.
     maria.tags = ["Buyer-Lead"]
     maria.save()
     _turn(maria, "Is Fontana a safe area? We want a mostly white neighborhood")
     maria.refresh_from_db()
     assert maria.has_tag("Fair-Housing-Alert")
-    refusal, *rest = sms_bodies(maria)
+    [refusal] = sms_bodies(maria)
     assert refusal.startswith(("Fair housing law means", "We follow fair housing law"))
-    assert rest, "the buyer bot continues after the refusal"
+    assert not any(word in refusal.lower() for word in ("no problem", "sure", "of course", "got it", "great"))
+    assert Conversation.objects.get(contact=maria).state["buyer"]["areas"] == []
+    assert "Fair Housing request (race)" in OutboxMessage.objects.get(contact=maria, kind="add_note").body
+
+    # the lead's next text is read as usual
+    _turn(maria, "ok. Fontana, 3 bedrooms")
+    assert "Fontana" in Conversation.objects.get(contact=maria).state["buyer"]["areas"]
 
 
 def test_a_json_blob_fills_no_field_and_changes_nothing(maria: Contact) -> None:
