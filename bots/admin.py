@@ -13,7 +13,7 @@ from django.contrib import admin, messages
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
-from bots import drafts
+from bots import drafts, faq_admin  # noqa: F401 (faq_admin registers the FAQ answers and unanswered questions)
 from bots.models import Draft, DraftStatus, FollowUp, SendingSwitch
 from leads.admin import LocationScopedAdmin, ScopedLocationFilter
 

@@ -187,7 +187,10 @@ _ENGLISH: dict[str, list[str]] = {
         "Any lender you choose can quote today's rate, since it depends on the loan and changes daily.",
     ],
     "answer_fees": [
-        "{agent} goes over fees on a call before anything is signed, and nothing is owed unless the home sells.",
+        "{agent} goes over the fees with you on a call, before anything is signed.",
+    ],
+    "answer_fees_buyer": [
+        "{agent} explains what buying with the team costs on a call, before you sign anything.",
     ],
     "answer_process": [
         "{agent} learns about your plans, then walks you through your options on a short call, with no obligation.",
@@ -196,8 +199,8 @@ _ENGLISH: dict[str, list[str]] = {
         "Next, {agent} reviews what you shared and calls you to talk options. Nothing is decided until you say so.",
     ],
     "answer_preapproval": [
-        "A preapproval is a lender's letter saying how much you can borrow. Sellers take offers with one more "
-        "seriously, and it costs nothing to get.",
+        "A preapproval is a lender's letter saying how much you can borrow, and sellers take offers with one more "
+        "seriously.",
     ],
     "answer_fast_sale": [
         "{agent} can talk you through a quick sale and a regular listing on a call, and what each would mean "
@@ -530,14 +533,15 @@ _SPANISH: dict[str, list[str]] = {
     "answer_schools": ["Sobre escuelas, el sitio web del distrito escolar tiene los límites y los reportes públicos."],
     "answer_rates": ["Las tasas cambian a diario y dependen del préstamo, así que el prestamista que usted elija se "
                      "las puede cotizar."],
-    "answer_fees": ["{agent} le explica los costos en una llamada antes de firmar nada, y no se paga nada si la casa "
-                    "no se vende."],
+    "answer_fees": ["{agent} le explica los costos en una llamada, antes de firmar nada."],
+    "answer_fees_buyer": ["{agent} le explica en una llamada lo que cuesta comprar con el equipo, antes de firmar "
+                          "nada."],
     "answer_process": ["{agent} conoce sus planes y luego le explica sus opciones en una llamada corta, sin "
                        "compromiso."],
     "answer_next_steps": ["Después, {agent} revisa lo que me contó y le llama para ver opciones. Nada se decide sin "
                           "usted."],
-    "answer_preapproval": ["Una preaprobación es una carta del prestamista que dice cuánto le puede prestar. Los "
-                           "vendedores toman más en serio una oferta con ella, y no cuesta nada."],
+    "answer_preapproval": ["Una preaprobación es una carta del prestamista que dice cuánto le puede prestar, y los "
+                           "vendedores toman más en serio una oferta con ella."],
     "answer_fast_sale": ["{agent} le puede explicar en una llamada una venta rápida y una venta normal, y lo que "
                          "significa cada una."],
     "answer_how_reached": ["Su número llegó al equipo de {agent} con una consulta sobre comprar o vender casa."],

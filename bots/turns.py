@@ -2,7 +2,8 @@
 said, and returns a `TurnPlan` (the reply, tag and field changes, the next question, a handoff, a booking step).
 
 `bots.services.take_turn` applies a plan through the outbox; the simulator applies it to a practice session.
-The only reads are the listings, through the `ListingSearch` it is given; nothing here writes or calls GHL.
+The only reads are the listings, through the `ListingSearch` it is given, and the location's FAQ answers when the
+lead asked something (bots.faq); nothing here writes or calls GHL.
 """
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bots.config import BotConfig
 from bots.engine import Engine
+from bots.faq import LocationFacts
 from bots.matching import ListingSearch
 from bots.nlu import Extraction, ExtractionContext
 from bots.state import ConversationState
 from bots.workflows.acts import (
+    Facts,
     answer_out_of_qualification,
     answer_question,
     hear_feeling,
@@ -50,11 +53,12 @@ def plan_turn(
     engine: Engine,
     listings: ListingSearch,
     now: dt.datetime,
-    facts: dict[str, str] | None = None,
+    facts: Facts | None = None,
 ) -> TurnPlan:
     """Decide this turn's reply and writes; `state` is updated in place to what follows from them.
 
-    `facts` are the location's answers to leads' questions by kind (bots.faq); without them the defaults answer.
+    `facts` are the location's answers to leads' questions (bots.faq); by default those of the location whose
+    listings these are, read only when the lead asks something.
     """
     state.language = understood.language
     asked = state.last_question
@@ -75,7 +79,7 @@ def plan_turn(
         if understood.asks_if_bot:
             plan.say("ai_identity")
         heard = hear_feeling(ctx, plan)
-        answer_question(ctx, plan, facts or {})
+        answer_question(ctx, plan, facts or LocationFacts(getattr(listings, "location_id", None)))
         WORKFLOWS[bot](ctx, plan)
         if understood.feeling is not None and not heard:
             step_back(ctx, plan, understood.feeling)

@@ -124,6 +124,8 @@ _QUESTIONS: PhraseTable[QuestionKind] = PhraseTable({
         r"percent(?:age)?|cut)", r"(?:how\s+much|what)\s+(?:do|does|would|will)\s+(?:you|u|y'?all|jorge|the\s+team)"
         r"\s+(?:guys\s+)?(?:charge|take|cost|get\s+paid)", r"(?:commission|fees?)\s*\?", r"cuanto\s+cobra\w*",
         r"(?:que|cual\s+es\s+la)\s+comision", r"(?:do|does)\s+(?:you|u|it)\s+(?:charge|cost)",
+        r"(?:do|will|would)\s+(?:i|we)\s+(?:have\s+to\s+|need\s+to\s+)?pay\s+(?:you|u|anything|a\s+fee|for)",
+        r"how\s+much\s+(?:does|will|would)\s+(?:it|this|that|your\s+service)\s+cost",
     ],
     QuestionKind.VALUE: [
         rf"(?:what'?s|whats|what\s+is|how\s+much\s+is)\s+(?:my|our|the|this)\s+{_HOME}\s+worth",

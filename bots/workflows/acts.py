@@ -5,11 +5,20 @@ first from the location's facts or with an honest redirect.
 """
 from __future__ import annotations
 
+from typing import Protocol
+
 from bots.nlu import Extraction
 from bots.nlu.types import Disinterest, Feeling, NotALead, QuestionKind
 from bots.texts import DEFAULT_TEXTS
 from bots.workflows.conversation import TurnContext
 from bots.workflows.decision import Line, TurnPlan
+
+
+class Facts(Protocol):
+    """The location's own answers (bots.faq.LocationFacts)."""
+
+    def answer(self, kind: str, text: str, language: str) -> str | None: ...
+
 
 # The tag that says why the bots stopped, per reason (each a per-location tag setting).
 NOT_A_LEAD_TAGS = {
@@ -76,14 +85,18 @@ def apologize(ctx: TurnContext, plan: TurnPlan) -> None:
     plan.say("complaint_apology")
 
 
-def answer_question(ctx: TurnContext, plan: TurnPlan, facts: dict[str, str]) -> None:
-    """The answer goes first, the workflow's next question after it. `facts` are the location's answers by
-    question kind (bots.faq); a question nobody answered is said to go to the agent."""
+def answer_question(ctx: TurnContext, plan: TurnPlan, facts: Facts) -> None:
+    """The answer goes first, the workflow's next question after it: the broker's own answer (bots.faq), else the
+    bots' honest default for that kind of question; a question nobody answers goes to the agent, and is collected."""
     kind = ctx.understood.question
     if kind is None or _answered_elsewhere(ctx.understood):
         return
-    if kind.value in facts:
-        plan.say("faq_answer", answer=facts[kind.value])
+    own = facts.answer(kind.value, ctx.understood.text, ctx.state.language)
+    if own:
+        plan.say("faq_answer", answer=own)
+    elif f"answer_{kind.value}_{plan.bot}" in DEFAULT_TEXTS:
+        # Some answers differ by side: a buyer asking about fees is not selling a home.
+        plan.say(f"answer_{kind.value}_{plan.bot}")
     elif f"answer_{kind.value}" in DEFAULT_TEXTS:
         plan.say(f"answer_{kind.value}")
     else:
