@@ -1,7 +1,9 @@
 """`POST /api/v1/simulator/`: try the bots as a pretend lead of a location you belong to, in dry run.
 
 Thin: the view checks the caller may see the location and hands the message to bots.simulator. The same
-`contact_key` carries the conversation on (sessions expire after a day without a message).
+`contact_key` carries the conversation on (sessions expire after a day without a message). Claude reads and
+phrases for the location's brokers only: practice by agents would spend the brokerage's Claude budget, so they
+practise on the offline engine.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from bots.engine import OFFLINE
 from bots.simulator import RedisSessions, simulate_turn
 from leads.access import scope_of
 from leads.api.permissions import IsLocationMember
@@ -78,10 +81,11 @@ class SimulatorView(APIView):
         data = body.validated_data
         # A location the caller may not see answers exactly like one that does not exist.
         location = Location.objects.filter(pk=data["location"]).first()
-        if location is None or not scope_of(request.user).can_see(location.pk):
+        scope = scope_of(request.user)
+        if location is None or not scope.can_see(location.pk):
             return Response({"detail": "No such location."}, status=status.HTTP_404_NOT_FOUND)
         turn = simulate_turn(
             location, data["message"], sessions=RedisSessions(), contact_key=data.get("contact_key"),
-            tags=data.get("tags"), now=data.get("now"),
+            tags=data.get("tags"), now=data.get("now"), engine=None if scope.is_broker_of(location.pk) else OFFLINE,
         )
         return Response(SimulatedTurnSerializer(asdict(turn)).data, headers=API_HEADERS)

@@ -4,7 +4,8 @@ practice session (Redis with a TTL for the API, memory for `manage.py chat`), so
 on the conversation.
 
 The calendar is a practice one (one call a weekday, never GHL's), and a picked slot is booked only in the
-session. Opt-out and the deactivation tags behave as in a real turn.
+session. Opt-out, the inbound screen (bots.screening) and the deactivation tags behave as in a real turn, so a
+broker checking the bot's legal answers before going live sees the real ones.
 """
 from __future__ import annotations
 
@@ -16,14 +17,15 @@ from typing import Any, Protocol
 
 from django.utils import timezone
 
+from bots import inbound_screen, screening
 from bots.config import BotConfig
 from bots.engine import OFFLINE, Engine, engine_for
 from bots.matching import ListingMatch, PropertyListings
-from bots.nlu import Extraction
 from bots.state import ConversationState
 from bots.texts import choose_text
 from bots.turns import LeadSnapshot, TurnPlan, extraction_context, lead_zone, plan_turn
 from bots.workflows.booking import confirm_booking, offer_slots, practice_slots
+from bots.workflows.handoff import bot_for
 from bots.workflows.reply import render
 from jorgebot.redis import get_redis
 from leads.models import Location
@@ -100,9 +102,10 @@ def simulate_turn(
     contact_key: str | None = None,
     tags: list[str] | None = None,
     now: dt.datetime | None = None,
+    engine: Engine | None = None,
 ) -> SimulatedTurn:
     """Run one message through the bots for a pretend lead of `location`; `tags` replace the lead's tags (as if
-    changed in GHL), else they carry on from the last message."""
+    changed in GHL), else they carry on from the last message. `engine` defaults to the location's."""
     now = now or timezone.now()
     lead = sessions.load(location.id, contact_key) if contact_key else None
     if lead is None:
@@ -111,10 +114,7 @@ def simulate_turn(
         lead.tags = list(tags)
     config = BotConfig.from_overrides(location.bot_settings)
     state = ConversationState.from_dict(lead.state)
-    engine = engine_for(location)
-    zone = lead_zone(location.timezone)
-    understood = engine.understand(message, extraction_context(state, config, zone, now))
-    plan = _plan(lead, state, understood, config, engine, location, now)
+    plan = _plan(lead, state, message, config, engine or engine_for(location), location, now)
     lead.tags = [tag for tag in lead.tags if tag not in plan.tags_remove]
     lead.tags += [tag for tag in plan.tags_add if tag not in lead.tags]
     lead.state = state.to_dict()
@@ -128,30 +128,45 @@ def simulate_turn(
 
 
 def _plan(
-    lead: PracticeLead, state: ConversationState, understood: Extraction, config: BotConfig, engine: Engine,
+    lead: PracticeLead, state: ConversationState, message: str, config: BotConfig, engine: Engine,
     location: Location, now: dt.datetime,
 ) -> TurnPlan:
-    """What bots.services would do with this message, minus the writes: opt-out first, then the stop tags, then
-    the bot's own plan."""
+    """What bots.services would do with this message, minus the writes: the inbound screen first (opt-out, opt-in,
+    then bots.screening's classes), then the stop tags, then the bot's own plan from the engine's reading."""
+    found = inbound_screen.screen(message, (config.agent_name,))
+    language = screening.language_of(message, state)
     if lead.opted_out:
-        if not understood.opt_in:
+        if not found.has(inbound_screen.ScreenClass.OPT_IN):
             return TurnPlan(bot=state.bot, outcome="lead opted out; no reply")
         lead.opted_out = False
         state.opt_out_confirmations = 0
         state.last_question = "intent"
         return _said(state, config, "opt_in_confirmation", "lead opted back in",
                      remove=[config.tag("opt_out"), config.tag("ai_off")])
-    if understood.opt_out:
+    if found.has(inbound_screen.ScreenClass.OPT_OUT):
         lead.opted_out = True
         state.opt_out_confirmations += 1
+        state.language = language
         return _said(state, config, "opt_out_confirmation", "lead opted out",
-                     add=[config.tag("opt_out"), config.tag("ai_off")])
+                     add=[config.tag("opt_out"), config.tag("ai_off"), *screening.alert_tags(found, config)])
     snapshot = LeadSnapshot(tuple(lead.tags), lead_zone(location.timezone).key)
+    bot = bot_for(snapshot, state, config)
     silenced_by = next((tag for tag in config.deactivation_tags if snapshot.has(tag)), None)
+    # A practice lead has no source: the consent answer says when, not where from.
+    screened = screening.plan_screened_turn(found, state, config, bot=bot, silenced=silenced_by is not None,
+                                            language=language, lead=screening.LeadFacts())
+    if screened is not None and screened.reading is None:
+        if screened.reply:
+            state.last_reply = screened.reply
+        return TurnPlan(bot=bot, reply=screened.reply, outcome=screened.outcome, tags_add=list(screened.tags_add))
     if silenced_by:
         return TurnPlan(bot=state.bot, outcome=f"no reply: contact has the {silenced_by} tag")
     listings = PropertyListings(location.id, config.match_price_tolerance, config.max_matches)
-    plan = plan_turn(state, snapshot, understood, config, engine, listings, now)
+    if screened is not None:
+        plan = plan_turn(state, snapshot, screened.reading, config, OFFLINE, listings, now)
+    else:
+        understood = engine.understand(message, extraction_context(state, config, lead_zone(location.timezone), now))
+        plan = plan_turn(state, snapshot, understood, config, engine, listings, now)
     if plan.booking_step:
         _book_in_practice(plan, state, config, snapshot, now)
     return plan
