@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -800,13 +801,22 @@ class LocationAdmin(LocationScopedAdmin):
     members_may_add = False
     members_may_delete = False
     list_display = ("name", "id", "timezone", "sending_paused")
-    fields = ("id", "name", "timezone", "calendar_id", "sending_paused", "bot_settings")
+    fields = ("id", "name", "timezone", "calendar_id", "sending_paused", "bot_settings", "workflow_secret")
     inlines = (MembershipInline,)
     search_fields = ("name", "id")
     actions = ("make_workflow_secret",)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> tuple[str, ...]:
-        return ("id",) if obj is not None else ()
+        return ("id", "workflow_secret") if obj is not None else ("workflow_secret",)
+
+    @admin.display(description="workflow secret")
+    def workflow_secret(self, location: Location) -> str:
+        if location.workflow_secret_hash:
+            return ("Set (only its hash is kept). To replace it, select this location in the list and run "
+                    "\"Make a new workflow secret\".")
+        if settings.GHL_WORKFLOW_WEBHOOK_SECRET and location.id == settings.GHL_LOCATION_ID:
+            return "Not set: this install's GHL_WORKFLOW_WEBHOOK_SECRET is this location's (list action to make one)."
+        return "Not set: GHL workflow posts for this location are refused until one is made (list action)."
 
     @admin.action(description="Make a new workflow secret (replaces the current one; shown once)")
     def make_workflow_secret(self, request: HttpRequest, queryset: QuerySet[Location]) -> HttpResponse | None:
