@@ -181,6 +181,12 @@ def carry_out_screened_turn(
     logger.info("screened contact=%s class=%s", contact.pk, plan.screened)
 
 
+def describe(found: ScreenResult) -> list[str]:
+    """Each class found, in the broker's words: "Fair Housing request (familial status)"."""
+    return [f"{label_of(hit.screen_class)} ({label_of(hit.protected_class)})" if hit.protected_class
+            else label_of(hit.screen_class) for hit in found.hits]
+
+
 def log_screened_text(contact: Contact, found: ScreenResult, text: str, key: str, action: str) -> None:
     """The broker's compliance log: one row per class the text hit (a turn run again adds none)."""
     rows = [

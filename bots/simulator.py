@@ -92,6 +92,8 @@ class SimulatedTurn:
     handoff: str | None
     matches: list[ListingMatch]
     state: dict[str, Any]
+    # What the inbound screen caught, in the broker's words ("Fair Housing request (familial status)").
+    screened: list[str] = field(default_factory=list)
 
 
 def simulate_turn(
@@ -114,7 +116,8 @@ def simulate_turn(
         lead.tags = list(tags)
     config = BotConfig.from_overrides(location.bot_settings)
     state = ConversationState.from_dict(lead.state)
-    plan = _plan(lead, state, message, config, engine or engine_for(location), location, now)
+    found = inbound_screen.screen(message, (config.agent_name,))
+    plan = _plan(lead, state, message, found, config, engine or engine_for(location), location, now)
     lead.tags = [tag for tag in lead.tags if tag not in plan.tags_remove]
     lead.tags += [tag for tag in plan.tags_add if tag not in lead.tags]
     lead.state = state.to_dict()
@@ -123,17 +126,16 @@ def simulate_turn(
         contact_key=lead.key, reply=plan.reply, bot=plan.bot, outcome=plan.outcome,
         temperature=state.temperatures.get(plan.bot), next_question=state.last_question, tags_add=plan.tags_add,
         tags_remove=plan.tags_remove, tags=list(lead.tags), custom_fields=plan.custom_fields, handoff=plan.handoff,
-        matches=plan.matches, state=lead.state,
+        matches=plan.matches, state=lead.state, screened=screening.describe(found),
     )
 
 
 def _plan(
-    lead: PracticeLead, state: ConversationState, message: str, config: BotConfig, engine: Engine,
-    location: Location, now: dt.datetime,
+    lead: PracticeLead, state: ConversationState, message: str, found: inbound_screen.ScreenResult, config: BotConfig,
+    engine: Engine, location: Location, now: dt.datetime,
 ) -> TurnPlan:
     """What bots.services would do with this message, minus the writes: the inbound screen first (opt-out, opt-in,
     then bots.screening's classes), then the stop tags, then the bot's own plan from the engine's reading."""
-    found = inbound_screen.screen(message, (config.agent_name,))
     language = screening.language_of(message, state)
     if lead.opted_out:
         if not found.has(inbound_screen.ScreenClass.OPT_IN):

@@ -1,7 +1,7 @@
 """`manage.py chat`: talk to the bots in a terminal as a pretend lead, exactly as the simulator API does.
 
 Nothing is sent and nothing is stored: the bots answer from the real engine in dry run, and each reply shows
-the bot that answered, its temperature and the tag changes it would make in GHL.
+the bot that answered, what the inbound screen caught, its temperature and the tag changes it would make in GHL.
 """
 from __future__ import annotations
 
@@ -41,7 +41,8 @@ class Command(BaseCommand):
             key = turn.contact_key
             self.stdout.write(f"{turn.bot} bot> {turn.reply or '(no reply: ' + turn.outcome + ')'}")
             changes = [f"+{tag}" for tag in turn.tags_add] + [f"-{tag}" for tag in turn.tags_remove]
-            details = [f"temperature {turn.temperature}"] if turn.temperature else []
+            details = [f"screened: {', '.join(turn.screened)}"] if turn.screened else []
+            details += [f"temperature {turn.temperature}"] if turn.temperature else []
             if changes:
                 details.append("tags " + " ".join(changes))
             if details:
