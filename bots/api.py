@@ -67,6 +67,10 @@ class SimulatedTurnSerializer(serializers.Serializer):
     handoff = serializers.CharField(allow_null=True)
     matches = ListingMatchSerializer(many=True)
     state = serializers.DictField(help_text="The bot's qualification state, as stored on a real conversation")
+    screened = serializers.ListField(
+        child=serializers.CharField(), help_text="What the inbound screen caught in the message (Fair Housing, "
+                                                 "deletion, consent, RESPA...), in the broker's words",
+    )
 
 
 class SimulatorView(APIView):

@@ -14,7 +14,7 @@
 
   function decision(table, turn) {
     var rows = [
-      ["Bot", turn.bot], ["Outcome", turn.outcome], ["Temperature", turn.temperature || ""],
+      ["Bot", turn.bot], ["Outcome", turn.outcome], ["Screened", (turn.screened || []).join(", ")], ["Temperature", turn.temperature || ""],
       ["Next question", turn.next_question || ""], ["Tags added", turn.tags_add.join(", ")],
       ["Tags removed", turn.tags_remove.join(", ")], ["The lead's tags", turn.tags.join(", ")],
       ["Handoff", turn.handoff || ""],
