@@ -13,6 +13,7 @@ import time
 import uuid
 
 from django.conf import settings
+from django.dispatch import Signal
 
 from jorgebot.redis import get_redis
 
@@ -24,6 +25,8 @@ PROBE_KEY = "jorgebot:llm:breaker:probe"
 FAILURES_KEY = "jorgebot:llm:breaker:failures"
 # "tripped" outlives any cooldown: it marks that the next call after one is a probe.
 TRIPPED_SECONDS = 24 * 3600
+# Sent with `why` when failures open a closed circuit (not when a probe fails): the layer above tells people.
+circuit_opened = Signal()
 
 
 def is_open() -> bool:
@@ -74,6 +77,7 @@ def record_failure(*, account_refused: bool = False) -> None:
     failures = pipe.execute()[2]
     if failures >= settings.JORGEBOT_LLM_BREAKER_FAILURES:
         _open(settings.JORGEBOT_LLM_BREAKER_COOLDOWN_SECONDS, f"{failures} failures in {window:.0f}s")
+        circuit_opened.send(sender=None, why=f"{failures} failures in {window:.0f}s")
 
 
 def _open(seconds: float, why: str) -> None:
