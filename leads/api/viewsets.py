@@ -7,17 +7,20 @@ from __future__ import annotations
 import io
 from typing import Any, ClassVar
 
+from django.db import IntegrityError, transaction
 from django.db.models import F, Model, QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.filters import SearchFilter
 from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
@@ -219,6 +222,22 @@ class PropertyViewSet(
     serializer_class = serializers.PropertySerializer
     filterset_class = filters.PropertyFilterSet
     search_fields = ["listing_id", "address", "city", "postal_code", "neighbourhood"]
+
+    def perform_create(self, serializer: BaseSerializer[Property]) -> None:
+        self._save_listing(serializer)
+
+    def perform_update(self, serializer: BaseSerializer[Property]) -> None:
+        self._save_listing(serializer)
+
+    @staticmethod
+    def _save_listing(serializer: BaseSerializer[Property]) -> None:
+        # The serializer checks (location, listing_id) first; two requests saving the same id at once both pass
+        # that check, and the unique constraint turns the second away: a 400, as the check would have.
+        try:
+            with transaction.atomic():
+                serializer.save()
+        except IntegrityError:
+            raise ValidationError({"listing_id": ["This location already has a listing with this id."]}) from None
 
     @extend_schema(request=serializers.ListingImportSerializer, responses=serializers.ListingImportReportSerializer)
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser])

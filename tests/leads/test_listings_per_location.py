@@ -16,6 +16,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from leads.api.serializers import PropertySerializer
 from leads.listings import import_listings
 from leads.models import Location, Property
 
@@ -115,3 +116,18 @@ def test_creating_a_listing_alpha_has_does_not_reveal_it_to_beta(
     # beta hears about its own copy only
     assert again.status_code == 400
     assert Property.objects.filter(location=beta_homes).count() == 1
+
+
+def test_two_brokers_saving_the_same_id_at_once_get_a_400_not_a_500(
+    alpha_copy: Property, alpha_broker: Any, alpha_realty: Location, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given the serializer's uniqueness check already passed (the other request had not committed yet)
+    monkeypatch.setattr(PropertySerializer, "get_validators", lambda self: [])
+
+    response = api_as(alpha_broker).post("/api/v1/properties/", {
+        "listing_id": MLS_ID, "location": alpha_realty.pk, "address": "9 Vine St", "city": "Upland",
+        "list_price": 610_000}, format="json")
+
+    assert response.status_code == 400
+    assert "listing_id" in response.json()
+    assert_alpha_copy_untouched(alpha_copy, alpha_realty)
