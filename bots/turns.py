@@ -27,7 +27,14 @@ from bots.workflows.acts import (
 )
 from bots.workflows.booking import take_slot_pick
 from bots.workflows.buyer import take_buyer_turn
-from bots.workflows.conversation import LeadSnapshot, TurnContext, note_progress, remember_answers
+from bots.workflows.conversation import (
+    LeadSnapshot,
+    TurnContext,
+    note_progress,
+    remember_answers,
+    unread_answers_field,
+    write_fields,
+)
 from bots.workflows.decision import TurnPlan
 from bots.workflows.handoff import bot_for, switch_bot
 from bots.workflows.lead import take_lead_turn
@@ -83,6 +90,8 @@ def plan_turn(
         WORKFLOWS[bot](ctx, plan)
         if understood.feeling is not None and not heard:
             step_back(ctx, plan, understood.feeling)
+    if progress.accepted_unknown:
+        write_fields(ctx, plan, {"unread_answers": unread_answers_field(state)})
     state.bot = plan.bot
     render(plan, state, config, engine)
     if plan.reply is not None or plan.next_question is not None:

@@ -58,10 +58,15 @@ def _spoken_hundreds(match: re.Match[str]) -> str:
 
 # Spoken amounts, rewritten to figures before the scan.
 _SPOKEN: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
+    (re.compile(r"\b(?P<n>[1-9]) and a half (?:million|mil|m)\b"), lambda m: f"{m.group('n')}.5m"),
     (re.compile(r"\b(?:a |one )?million and a half\b|\bone and a half million\b|\bmillon y medio\b"), "1.5m"),
     (re.compile(r"\bhalf (?:a )?million\b|\bmedio millon\b"), "500k"),
     (re.compile(r"\b(?:a|one|un) (?:million|millon)\b"), "1m"),
     (re.compile(r"\b(?:two|dos) (?:million|millones)\b"), "2m"),
+    # "6-7 hundred" (thousand, as homes are priced), "like 5 and a half" (550, read as money by its context).
+    (re.compile(r"\b(?P<a>[1-9])\s*(?:-|to|or)\s*(?P<b>[1-9])\s+hundred(?:\s+(?:thousand|k))?\b"),
+     lambda m: f"{m.group('a')}00k-{m.group('b')}00k"),
+    (re.compile(r"\b(?P<n>[1-9]) and a half\b"), lambda m: f"{m.group('n')}50"),
     (re.compile(r"\b(?:(?P<part>low|lower|mid|middle|high|upper)[\s-]+)?\$?(?P<base>[1-9]00)'?s\b"), _hundreds),
     (re.compile(rf"\b(?P<hundreds>{_DIGIT_WORD})\s+(?:hundred\b(?:\s+and)?\s*|(?=(?:{_TENS_WORD})\b))"
                 rf"(?:(?P<tens>{_TENS_WORD})(?:[\s-](?P<ones>{_DIGIT_WORD}))?\b)?"), _spoken_hundreds),
@@ -97,14 +102,15 @@ _PRICE_WORD_BEFORE = re.compile(
     r"(?:list|listing|sell|selling)\s+(?:it\s+)?(?:for|at)|offer|worth|value|budget|afford|spend|pay|paying|"
     r"approved|qualified|range|around|about|roughly|approximately|approx|like|max|maximum|under|below|up to|"
     r"at least|over|between|from|min|minimum|precio|presupuesto|pedir|pido|quiero|hasta|entre|alrededor de|unos|"
-    r"mas o menos)\b[^.!?\d]{0,20}$"
+    r"mas o menos|make it|make that|change it to)\b[^.!?\d]{0,20}$"
 )
 _PRICE_WORD_AFTER = re.compile(r"\s*(?:is\s+|would be\s+)?(?:my|our|the)\s+(?:price|number|budget|bottom line|max)")
 
 # Figures that are someone else's number, not the lead's: an online estimate, what they owe or paid, rent.
 _SOMEONE_ELSES = re.compile(
     r"\b(?:zillow|zestimate|redfin|realtor\.com|trulia|estimate[sd]?|apprais\w*|neighbou?rs?|comps?|sold|paid|"
-    r"bought|owe|mortgage|loan|balance|payoff|down\s?payment|deposit|earnest|taxes|income|salary|make|rent|hoa|"
+    r"bought|owe|mortgage|loan|balance|payoff|down\s?payment|deposit|earnest|taxes|income|salary|make(?!\s+(?:it|that))|"
+    r"rent|hoa|"
     r"they|they'?re|their|next\s+door|down\s+the\s+street|across\s+the\s+street|spent|invested)\b"
 )
 _OWN_WISH = re.compile(

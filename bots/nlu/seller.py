@@ -39,6 +39,11 @@ _STATE_ZIP = re.compile(
     r"\s*,?\s*(?:(?:[a-z]{2}|california)\s*,?\s*\d{5}(?:-\d{4})?|(?:ca|california)\b|\d{5}(?:-\d{4})?)\b"
 )
 _MAX_CITY_WORDS = 3
+# Words after "123 Main St," that are the lead going on, not a city ("4321 Vine St, selling").
+_NOT_A_CITY = frozenset("""
+selling sell sold buying buy lol thx thanks asap urgent need needs want wanna looking moving help house home
+property please pls ok okay yes yeah yep its im just fixer ready hurry cash quick fast vendo vender casa
+""".split())
 
 _DISTRESS = (Motivation.INHERITED, Motivation.DIVORCE, Motivation.FINANCIAL)
 _MOTIVATIONS: PhraseTable[Motivation] = PhraseTable({
@@ -75,7 +80,9 @@ _MOTIVATIONS: PhraseTable[Motivation] = PhraseTable({
         r"problemas\s+(?:economicos|financieros)", r"perdi\s+(?:mi|el)\s+trabajo",
     ],
     Motivation.RELOCATION: [
-        r"re[\s-]?locat\w*", r"new\s+job", r"job\s+(?:offer|transfer|change)",
+        r"re[\s-]?locat\w*", r"new\s+job", r"for\s+(?:my|his|her|our)\s+(?:wife'?s|husband'?s|spouse'?s)?\s*job",
+        r"(?:heading|headed|going)\s+(?:back\s+)?(?:out\s+)?to\s+(?!(?:a|the)\s+(?:smaller|bigger)\b)",
+        r"job\s+(?:offer|transfer|change)",
         r"(?:got|taking|took|accepted)\s+a\s+(?:new\s+)?job",
         r"transferr?(?:ed|ing)",
         r"(?:work|job|company|employer)\s+(?:is\s+)?(?:moving|transferring|relocating)\s+(?:me|us)",
@@ -123,12 +130,14 @@ _GOOD = re.compile(
 _REASON_GIVEN = re.compile(r"\b(?:because|cause|cuz|bc|since|due\s+to|porque|por\s+que)\s+\w+\s+\w+")
 
 _DESTINATION = re.compile(
-    r"\b(?:moving|move|moved|relocating|relocate|relocated|transferr?(?:ed|ing)|transfer|retiring|retire|"
+    r"\b(?:moving|move|moved|relocating|relocate|relocated|re-locating|re-locate|transferr?(?:ed|ing)|transfer|retiring|"
+    r"retire|heading|headed|going\s+back|"
     r"mudar(?:nos|me)?|mudamos|mudo|nos\s+vamos|me\s+voy)\s+(?:back\s+)?"
     r"(?:(?:out|over|down|up)\s+)?(?:to|a)\s+(?P<place>[a-z][a-z.'-]*(?:\s+[a-z][a-z.'-]*){0,3})"
     # Where the new job or the family is, for a relocating seller; "my job in Ontario" alone is just a place.
     r"|\b(?:new\s+job|job\s+offer|new\s+position|(?:got|took|accepted)\s+a\s+job|nuevo\s+trabajo|trabajo\s+nuevo|"
-    r"closer\s+to\s+(?:(?:my|our|the)\s+)?(?:family|kids|parents|daughter|son|grandkids))\s+(?:in|en)\s+"
+    r"closer\s+to\s+(?:(?:my|our|the)\s+)?(?:family|kids|parents|daughter|son|grandkids)|"
+    r"near\s+(?:(?:my|our|the)\s+)?(?:family|kids|parents|daughter|son|grandkids))\s+(?:in|en)\s+"
     r"(?P<place2>[a-z][a-z.'-]*(?:\s+[a-z][a-z.'-]*){0,3})"
 )
 _NAME_PARTICLES = frozenset({"el", "la", "de", "du", "le", "st", "ft", "mt"})
@@ -144,7 +153,9 @@ _CONDITIONS: PhraseTable[PropertyCondition] = PhraseTable({
     PropertyCondition.NEEDS_WORK: [
         r"needs?\s+(?:some\s+|a\s+lot\s+of\s+|a\s+little\s+|lots\s+of\s+|major\s+|a\s+bit\s+of\s+)?"
         r"(?:work|repairs?|updating|updates|love|fixing|(?:a\s+)?new\s+roof|remodel(?:ing)?|renovation|everything)",
-        r"fixer(?:[\s-]?upper)?", r"dated", r"outdated", r"original\s+(?:condition|kitchen|bathrooms?|everything)",
+        r"fixer(?:[\s-]?upper)?", r"dated", r"needs?\s+(?:new\s+)?(?:paint|carpet|flooring|floors)",
+        r"original\s+\d{4}\s+(?:everything|kitchen|condition|bathrooms?)", r"outdated",
+        r"original\s+(?:condition|kitchen|bathrooms?|everything)",
         r"(?:kitchen|bathrooms?|everything)(?:\s+else)?\s+(?:is\s+|are\s+)?(?:all\s+)?original",
         r"(?:never|not)\s+(?:been\s+)?(?:updated|renovated|remodeled)", r"old\s+roof", r"roof\s+(?:leaks|is\s+leaking)",
         r"leak(?:s|ing)?", r"foundation\s+(?:issues|problems|cracks)", r"water\s+damage", r"mold", r"termites?",
@@ -211,7 +222,8 @@ def _city_end(text: str, end: int) -> int:
         return end
     position = comma.end()
     for count, word in enumerate(_CITY_WORD.finditer(text, position)):
-        if count == _MAX_CITY_WORDS or word.group() in STOPWORDS or text[position:word.start()].strip():
+        if count == _MAX_CITY_WORDS or word.group() in STOPWORDS or word.group() in _NOT_A_CITY or \
+                text[position:word.start()].strip():
             break
         end = position = word.end()
     return end

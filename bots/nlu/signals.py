@@ -206,6 +206,22 @@ _BUY_PHRASES = _IntentPhrases((
     ("tour homes",
      r"(?:see|tour|view|visit|show\s+me)\s+(?:some\s+)?(?:homes|houses|listings|properties)"),
 ))
+# The lead's own plan, said outright, crosses any handoff threshold by itself (BOTS.md "Handoff between bots"):
+# one such statement outweighs several passing mentions.
+_STRONG_SELL = _whole_words(
+    r"(?:have|need|needs|got)\s+to\s+sell\s+(?:(?:our|my|the)\s+)?(?:current\s+|old\s+|own\s+)?"
+    r"(?:house|home|place|condo|one|property)?\s*first|"
+    r"contingent\s+(?:on|upon)\s+(?:selling|the\s+sale\s+of)|"
+    r"(?:after|once|when)\s+(?:we|i)\s+sell\s+(?:our|my|the)\s+(?:current\s+)?(?:house|home|place)|"
+    r"sell\s+(?:ours|our\s+(?:current\s+)?(?:house|home|place))\s+(?:first|before)|"
+    r"(?:primero\s+)?(?:tenemos|tengo)\s+que\s+vender\s+(?:nuestra|mi)\s+casa(?:\s+primero)?"
+)
+_STRONG_BUY = _whole_words(
+    r"(?:after|once|when)\s+(?:we|i)\s+sell\s+(?:[\w']+\s+){0,4}(?:we|i)\s+(?:want|need|plan|would\s+like|'?ll|"
+    r"will)\s+(?:to\s+)?buy|"
+    r"(?:need|have|want)\s+to\s+buy\s+(?:a|another|the\s+next|our\s+next)\s+(?:house|home|place)\s+"
+    r"(?:right\s+)?(?:after|once|when)"
+)
 _BOTH = re.compile(r"\b(?:both|ambos|ambas|los\s+dos|las\s+dos|buy\s+and\s+sell|sell\s+and\s+buy)\b")
 _BARE_SELL = re.compile(r"^\W*(?:sell|selling|sale|vender|venta)\b")
 _BARE_BUY = re.compile(r"^\W*(?:buy|buying|purchase|comprar|compra)\b")
@@ -239,6 +255,10 @@ def read_intent(text: str, last_question: str | None) -> IntentReading:
     buy_phrases = _matched(_BUY_PHRASES, text)
     sell_phrases = _matched(_SELL_PHRASES, text)
     buy, sell = _score(buy_phrases), _score(sell_phrases)
+    if _STRONG_SELL.search(text):
+        sell, sell_phrases = INTENT_CAP, (*sell_phrases, "sell first")
+    if _STRONG_BUY.search(text):
+        buy, buy_phrases = INTENT_CAP, (*buy_phrases, "buy after selling")
     answering = last_question == INTENT_QUESTION
     if _BOTH.search(text) and (answering or buy or sell) or (buy and sell):
         intent = Intent.BOTH

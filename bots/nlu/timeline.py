@@ -100,8 +100,10 @@ _DURATION = re.compile(
     r"\s*(?P<unit>days?|dias|weeks?|wks?|semanas|months?|mos?|meses|mes|years?|yrs?|anos|ano)\b"
 )
 # "lived here 20 years", "owned it for 10 years", "65 years old", "3 weeks ago": the past, not a plan.
-_PAST_BEFORE = re.compile(r"\b(?:been|lived|living|owned|had|for\s+the\s+(?:past|last)|over\s+the\s+(?:past|last)|hace)"
-                          r"\b[^.,;!?]{0,25}$")
+# "she hasn't called me back in 2 weeks": how long someone has been silent, not when the lead would move.
+_PAST_BEFORE = re.compile(r"\b(?:been|lived|living|owned|had|for\s+the\s+(?:past|last)|over\s+the\s+(?:past|last)|hace|"
+                          r"called|heard|texted|responded|replied|talked|spoken?|gotten\s+back|got\s+back|answered|"
+                          r"hasn'?t|haven'?t|hasnt|havent)\b[^.,;!?]{0,25}$")
 _PAST_AFTER = re.compile(r"\s*(?:ago|old|of\s+age)\b")
 # "no more than 2 months" is a limit, not a refusal.
 _LIMIT_BEFORE = re.compile(r"\b(?:no|not)\s+(?:more|longer|later)\s+than\s*$")
@@ -111,7 +113,7 @@ _NOT_BEFORE = re.compile(
     r"not\s+(?:before|until|till)|after|wait(?:ing)?\s+(?:until|till|for))\s*(?:the\s+)?$"
 )
 # "4500 a month" is a payment, not a month away.
-_RATE_BEFORE = re.compile(r"(?:\d|\bk|\bdollars|\bbucks)\s*$")
+_RATE_BEFORE = re.compile(r"(?:\d|\dk|\bk|\bdollars|\bbucks)\s*$")
 
 _SEASON_START_MONTH = {"spring": 3, "primavera": 3, "summer": 6, "verano": 6, "fall": 9, "autumn": 9, "otono": 9,
                        "winter": 12, "invierno": 12}
@@ -129,6 +131,13 @@ _MONTH = re.compile(
     r"\b(?:by|in|before|until|around|for|en|para|antes\s+de)\s+(?:early\s+|late\s+|mid-?\s*|the\s+end\s+of\s+)?"
     rf"(?P<month>{'|'.join(sorted(_MONTHS, key=len, reverse=True))})\b"
 )
+# "after school ends": the school year ends in June.
+_SCHOOL_YEAR_END = re.compile(
+    r"\b(?:(?:after|when|once|before)\s+(?:the\s+)?(?:kids'?\s+)?school\s+(?:ends|is\s+out|lets\s+out|gets\s+out|"
+    r"year\s+ends|is\s+over)|end\s+of\s+(?:the\s+)?school\s+year|(?:cuando|despues\s+de\s+que)\s+terminen?\s+"
+    r"(?:las\s+)?clases)\b"
+)
+_SCHOOL_YEAR_END_MONTH = 6
 _THIS_YEAR = re.compile(r"\b(?:this\s+year|end\s+of\s+(?:the\s+|this\s+)?year|este\s+ano|fin\s+de\s+ano)\b")
 
 # "Great" alone is a yes, but "Great condition" answers something else.
@@ -187,6 +196,8 @@ def _cues(text: str, now: datetime | None) -> list[_Cue]:
         cues += [_Cue(m.start("month"), _Timing(days=_days_until(now, _MONTHS[m.group("month")])))
                  for m in _MONTH.finditer(text)]
     cues += [_Cue(m.start(), _Timing(days=_days_to_year_end(now))) for m in _THIS_YEAR.finditer(text)]
+    cues += [_Cue(m.start(), _Timing(days=_days_until(now, _SCHOOL_YEAR_END_MONTH) if now else _NEXT_SEASON_DAYS))
+             for m in _SCHOOL_YEAR_END.finditer(text)]
     return sorted((_with_earliest_date(text, cue) for cue in cues), key=lambda cue: cue.start)
 
 

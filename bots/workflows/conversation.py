@@ -16,6 +16,9 @@ from bots.workflows.questions import BY_ID, QUESTIONS_OF, TIMELINE, Question
 
 # BOTS.md: repeated objections escalate validate -> data -> social proof -> market test, then stay there.
 OBJECTION_LADDER = ("validate", "data", "social_proof", "market_test")
+# What is kept of unreadable answers: the last two, each cut to a text's length.
+UNREAD_KEPT = 2
+UNREAD_CHARS = 320
 # "Who is this?" and "is this a scam?" are answered with who we are every time, never with market data.
 ALWAYS_VALIDATED = frozenset({Objection.TRUST})
 
@@ -95,7 +98,9 @@ def remember_answers(state: ConversationState, understood: Extraction, asked: st
         seller.price_low, seller.price_high = understood.price_expectation
         found.add("price_expectation")
     if understood.areas:
-        buyer.areas = list(dict.fromkeys([*buyer.areas, *understood.areas]))
+        # "scratch that, Fontana instead" replaces the areas; otherwise each new area adds to them.
+        kept = [] if understood.correction else buyer.areas
+        buyer.areas = list(dict.fromkeys([*kept, *understood.areas]))
         found.add("area")
     if understood.bedrooms:
         buyer.bedrooms = understood.bedrooms
@@ -131,8 +136,12 @@ def note_progress(
     bot: str,
 ) -> Progress:
     """Count vague turns in a row, and non-answers to the question asked; a question that stalls twice is unknown.
+    A question that went unanswered twice is unknown too, even when the lead answered other questions meanwhile:
+    it never goes out a third time (BOTS.md). A real answer the bot could not read is kept in the lead's words for
+    the person who calls.
 
-    Only answers to `bot`'s own questions are progress: a seller naming a town answered no seller question.
+    Asking back (are you a bot, what are your fees) or saying how they feel is not a miss: the bot answers that and
+    asks again.
     """
     if understood.vague:
         state.vague_streak += 1
@@ -140,15 +149,43 @@ def note_progress(
         state.vague_streak = 0
     accepted_unknown = None
     question = BY_ID.get(asked or "")
-    progress = answered & {own.id for own in QUESTIONS_OF[bot]}
-    # Asking whether we are a bot, asking anything back, or saying how they feel is not a stall.
+    if question is None or question.is_settled(state):
+        return Progress(asked, answered, None)
     aside = understood.asks_if_bot or understood.question is not None or understood.feeling is not None
-    if question and not question.is_settled(state) and not progress and not aside:
+    if aside:
+        return Progress(asked, answered, None)
+    # Only answers to `bot`'s own questions are progress: a seller naming a town answered no seller question.
+    if not answered & {own.id for own in QUESTIONS_OF[bot]}:
         state.misses[question.id] = state.misses.get(question.id, 0) + 1
-        if state.misses[question.id] >= config.stalls_before_unknown:
-            state.unknown.append(question.id)
-            accepted_unknown = question.id
+    unanswered = unanswered_askings(state)
+    unanswered[question.id] = unanswered.get(question.id, 0) + 1
+    if not answered and not understood.vague and understood.text.strip():
+        unread = unread_answers(state).setdefault(question.id, [])
+        unread[:] = [*unread, understood.text.strip()[:UNREAD_CHARS]][-UNREAD_KEPT:]
+    stalled = state.misses.get(question.id, 0) >= config.stalls_before_unknown
+    if stalled or unanswered[question.id] >= config.stalls_before_unknown:
+        state.unknown.append(question.id)
+        accepted_unknown = question.id
     return Progress(asked, answered, accepted_unknown)
+
+
+def unanswered_askings(state: ConversationState) -> dict[str, int]:
+    """How often each question went out and the lead's next text (not an aside) did not answer it."""
+    unanswered: dict[str, int] = state.extra.setdefault("unanswered", {})
+    return unanswered
+
+
+def unread_answers(state: ConversationState) -> dict[str, list[str]]:
+    """Real answers the bot could not read, per question, in the lead's words (for the person who calls)."""
+    unread: dict[str, list[str]] = state.extra.setdefault("unread_answers", {})
+    return unread
+
+
+def unread_answers_field(state: ConversationState) -> str | None:
+    """The custom field with what the lead said to the questions accepted as unknown, for the person who calls."""
+    unread = unread_answers(state)
+    parts = [f"{question}: {' / '.join(unread[question])}" for question in state.unknown if unread.get(question)]
+    return "; ".join(parts) or None
 
 
 def detect_stall(understood: Extraction) -> Stall | Objection | None:

@@ -110,6 +110,7 @@ def activate(ctx: TurnContext, plan: TurnPlan, bot: str) -> None:
     plan.add_tags(ctx.tag(TAKES_OVER_WITH[bot]))
     ctx.state.unknown.clear()
     ctx.state.misses.clear()
+    ctx.state.extra.pop("unanswered", None)
     ctx.state.vague_streak = 0
     ctx.state.bot = bot
     plan.bot = bot

@@ -46,11 +46,13 @@ def take_seller_turn(ctx: TurnContext, plan: TurnPlan) -> None:
 
 
 def analyze_intent(ctx: TurnContext) -> SellerPicture:
-    """Temperature (hot: all four answered and 30 to 45 days accepted; warm: three answered and the latest
-    message not vague; cold otherwise) and the offer type."""
+    """Temperature (hot: all four answered, 30 to 45 days accepted and the address known; warm: three answered and
+    the latest message not vague; cold otherwise) and the offer type. BOTS.md's Q0 rule: never hot without an
+    address."""
     seller = ctx.state.seller
     answered = sum(question.is_answered(ctx.state) for question in SELLER_QUESTIONS)
-    if answered == len(SELLER_QUESTIONS) and seller.timeline_acceptable == "yes":
+    complete = answered == len(SELLER_QUESTIONS) and PROPERTY_ADDRESS.is_answered(ctx.state)
+    if complete and seller.timeline_acceptable == "yes":
         temperature = "hot"
     elif answered >= len(SELLER_QUESTIONS) - 1 and not ctx.understood.vague:
         temperature = "warm"
@@ -85,8 +87,9 @@ def generate_reply(ctx: TurnContext, plan: TurnPlan, picture: SellerPicture, ack
 
 
 def next_question(ctx: TurnContext) -> Question | None:
-    """Q0 (the address) only while no address is known and nothing else is answered; then the first open one."""
-    if not PROPERTY_ADDRESS.is_settled(ctx.state) and not any(q.is_settled(ctx.state) for q in SELLER_QUESTIONS):
+    """Q0 (the address) first while it is not known, even when the lead's first texts answered other questions
+    (BOTS.md); then the first open one."""
+    if not PROPERTY_ADDRESS.is_settled(ctx.state):
         return PROPERTY_ADDRESS
     return first_open(SELLER_QUESTIONS, ctx.state)
 
