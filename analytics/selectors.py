@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import CharField, F, FloatField, JSONField, OuterRef, Q, QuerySet, Subquery
 
 from analytics.models import (
     ChurnPrediction,
@@ -17,7 +18,7 @@ from analytics.models import (
     ScoringModel,
 )
 from leads.access import LocationScope
-from leads.models import Contact, Location
+from leads.models import CLOSED_STATUSES, Contact, Location
 
 
 def active_model(kind: str) -> ScoringModel | None:
@@ -91,3 +92,53 @@ def going_cold(scope: LocationScope, limit: int = 10) -> list[ChurnPrediction]:
 
 def locations_with_deals() -> QuerySet[Location]:
     return Location.objects.filter(pk__in=Deal.objects.values("location_id")).order_by("pk")
+
+
+# -- the dashboard's "call these first" ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LeadToCall:
+    """An open lead worth a call, with what the scoring knows about it."""
+
+    contact_id: int
+    name: str
+    location: str
+    score: int | None
+    # The calibrated chance to convert (0 to 1) where a trained model scored the lead; None where only the prior
+    # (or a person) did, and those leads are ordered by their score after the ones a model scored.
+    probability: float | None
+    source: str
+    reasons: list[str]
+
+    @property
+    def scored_by_model(self) -> bool:
+        return self.probability is not None
+
+
+def leads_to_call_first(contacts: QuerySet[Contact], limit: int = 10) -> list[LeadToCall]:
+    """The open, not opted-out, not deleted leads among `contacts` most likely to convert, in one query.
+
+    Each lead's newest score row gives the chance and the reasons (`leadscore_history_idx`, one probe a lead).
+    """
+    newest = LeadScore.objects.filter(contact=OuterRef("pk")).order_by("-computed_at", "-id")
+    rows = (
+        contacts.filter(opted_out_at__isnull=True, deleted_at__isnull=True)
+        .exclude(status__in=[status.value for status in CLOSED_STATUSES])
+        .annotate(
+            chance=Subquery(newest.values("probability")[:1], output_field=FloatField()),
+            scored_by=Subquery(newest.values("source")[:1], output_field=CharField()),
+            why=Subquery(newest.values("reasons")[:1], output_field=JSONField()),
+        )
+        .order_by(F("chance").desc(nulls_last=True), F("score").desc(nulls_last=True), "-updated_at", "-id")
+        .values("pk", "first_name", "last_name", "ghl_id", "location__name", "score", "chance", "scored_by", "why")
+    )[:limit]
+    return [
+        LeadToCall(
+            contact_id=row["pk"],
+            name=f"{row['first_name']} {row['last_name']}".strip() or f"Contact {row['ghl_id']}",
+            location=row["location__name"], score=row["score"], probability=row["chance"],
+            source=row["scored_by"] or "", reasons=[str(reason) for reason in row["why"] or []],
+        )
+        for row in rows
+    ]

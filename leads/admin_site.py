@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest
@@ -66,9 +66,15 @@ class BrokerAdminSite(admin.AdminSite):
         return TemplateResponse(request, "admin/jorgebot/try_the_bot.html", context)
 
     def index(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> TemplateResponse:
+        """The dashboard for the days and location in the URL (`?range=7d&location=...`), so a view can be shared;
+        what cannot be honoured is said in a message, and the default shown instead."""
         from leads.access import scope_of
-        from leads.selectors import cached_dashboard
+        from leads.selectors import RANGE_LABELS, DashboardFilters, cached_dashboard
 
-        board = cached_dashboard(scope_of(request.user))
-        context = {"dashboard": board, "charts": board.charts(), **(extra_context or {})}
+        filters = DashboardFilters.from_query(request.GET)
+        board = cached_dashboard(scope_of(request.user), filters)
+        for problem in (*filters.problems, *board.problems):
+            messages.warning(request, problem)
+        context = {"dashboard": board, "charts": board.charts(), "ranges": list(RANGE_LABELS.items()),
+                   **(extra_context or {})}
         return super().index(request, context)

@@ -7,11 +7,13 @@ names the locations it reads, so the indexes on `location` carry it. Measured by
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import time
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
@@ -30,6 +32,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from analytics.models import ChurnPrediction, ChurnTier, LeadScore, RevenueForecast
+from analytics.selectors import LeadToCall, leads_to_call_first
 from bots.config import BotConfig
 from bots.llm.models import DailySpend
 from bots.models import Draft, DraftStatus, FollowUp, FollowUpStatus
@@ -46,16 +49,10 @@ from leads.models import (
     Temperature,
 )
 
-# How far back the "new leads per day" chart reaches, and the window of the reply-time median.
-NEW_LEADS_DAYS = 14
-REPLY_TIME_WINDOW = dt.timedelta(days=7)
 # A median over the latest 500 new leads is as telling as one over 5,000, at a tenth of the cost.
 REPLY_TIME_SAMPLE = 500
 HOT_LEADS_SHOWN = 10
-CLAUDE_SPEND_DAYS = 30
 CHURN_RISKS_SHOWN = 10
-# The forecast chart shows this many past months (their forecast against what closed) before the current one.
-FORECAST_PAST_MONTHS = 6
 # Stale figures are still shown while one request recomputes them, for at most this long.
 STALE_DASHBOARD_SECONDS = 600
 # bots.config's keys of the handoff tags: `handoff_lead_to_buyer` names the tag `Handoff-Lead-to-Buyer`.
@@ -74,6 +71,103 @@ class Median(Aggregate):
 
 # -- the dashboard --------------------------------------------------------------------------------
 
+# The date ranges a broker picks from, in days ending today; days start at midnight in the location's time zone.
+RANGE_DAYS = {"today": 1, "7d": 7, "30d": 30, "90d": 90}
+RANGE_LABELS = {"today": "Today", "7d": "Past 7 days", "30d": "Past 30 days", "90d": "Past 90 days",
+                "custom": "From … to …"}
+DEFAULT_RANGE = "30d"
+# The new-leads chart draws a bar a day: a custom range reaches a year at most, within these years.
+LONGEST_CUSTOM_RANGE_DAYS = 366
+EARLIEST_DAY, LATEST_DAY = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+LOCATION_ID_LENGTH = 64
+CALL_FIRST_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    """What the broker asked the dashboard for in its URL: a date range, and one of their locations or all.
+
+    Input that cannot be honoured is replaced by the default (the past 30 days, all my locations) and the reason
+    kept in `problems`, in the broker's words; whether the location is one of theirs is checked by `dashboard`,
+    which reads their locations anyway.
+    """
+
+    range: str = DEFAULT_RANGE
+    first_day: dt.date | None = None  # a custom range only, both days included
+    last_day: dt.date | None = None
+    location_id: str | None = None
+    problems: tuple[str, ...] = ()
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, str]) -> DashboardFilters:
+        """`?range=today|7d|30d|90d|custom&from=YYYY-MM-DD&to=YYYY-MM-DD&location=<GHL location id>`."""
+        problems: list[str] = []
+        location_id = (query.get("location") or "").strip() or None
+        if location_id is not None and len(location_id) > LOCATION_ID_LENGTH:
+            problems.append("That location is not one of yours: showing all your locations.")
+            location_id = None
+        from_text, to_text = (query.get("from") or "").strip(), (query.get("to") or "").strip()
+        chosen = (query.get("range") or "").strip() or ("custom" if from_text or to_text else DEFAULT_RANGE)
+        default = f"showing the {RANGE_LABELS[DEFAULT_RANGE].lower()}"
+        if chosen in RANGE_DAYS:
+            return cls(range=chosen, location_id=location_id, problems=tuple(problems))
+        if chosen != "custom":
+            problems.append(f"There is no date range called “{chosen[:20]}”: {default}.")
+            return cls(location_id=location_id, problems=tuple(problems))
+        try:
+            first_day, last_day = _day(from_text, "start"), _day(to_text, "end")
+        except ValueError as exc:
+            problems.append(f"{exc}: {default}.")
+            return cls(location_id=location_id, problems=tuple(problems))
+        if first_day > last_day:
+            problems.append(f"The start date ({first_day:%b %d, %Y}) is after the end date ({last_day:%b %d, %Y}): "
+                            f"{default}.")
+        elif (last_day - first_day).days >= LONGEST_CUSTOM_RANGE_DAYS:
+            problems.append(f"A date range covers {LONGEST_CUSTOM_RANGE_DAYS} days at most: {default}.")
+        else:
+            return cls("custom", first_day, last_day, location_id, tuple(problems))
+        return cls(location_id=location_id, problems=tuple(problems))
+
+    def days(self, today: dt.date) -> tuple[dt.date, dt.date]:
+        """The first and last day shown, both included."""
+        if self.range == "custom" and self.first_day and self.last_day:
+            return self.first_day, self.last_day
+        return today - dt.timedelta(days=RANGE_DAYS.get(self.range, RANGE_DAYS[DEFAULT_RANGE]) - 1), today
+
+
+def _day(text: str, which: str) -> dt.date:
+    if not text:
+        raise ValueError(f"A custom range needs an {which} date" if which == "end" else
+                         f"A custom range needs a {which} date")
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"The {which} date “{text[:20]}” is not a date (year-month-day)") from None
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise ValueError(f"The {which} date {day.isoformat()} is out of range (years {EARLIEST_DAY.year} to "
+                         f"{LATEST_DAY.year})") from None
+    return day
+
+
+def dashboard_timezone(names: Sequence[str]) -> zoneinfo.ZoneInfo | dt.timezone:
+    """Days start at midnight where the brokerage is; with brokerages in several time zones, in UTC.
+
+    The lead list's "came in" filter uses this too, so a tile and the list it opens count the same days.
+    """
+    distinct = set(names)
+    if len(distinct) == 1:
+        try:
+            return zoneinfo.ZoneInfo(distinct.pop())
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            pass
+    return dt.UTC
+
+
+def day_bounds(tz: dt.tzinfo, first_day: dt.date, last_day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The instants from midnight of the first day to midnight after the last, in `tz`."""
+    return (dt.datetime.combine(first_day, dt.time.min, tzinfo=tz),
+            dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
+
 
 @dataclass(frozen=True)
 class HotLead:
@@ -87,7 +181,7 @@ class HotLead:
 
 @dataclass(frozen=True)
 class ClaudeSpend:
-    """What Claude cost over the past `CLAUDE_SPEND_DAYS` days, from bots.llm's running totals per day."""
+    """What Claude cost over the dashboard's days, from bots.llm's running totals per day."""
 
     usd: float
     calls: int
@@ -120,17 +214,30 @@ class ForecastMonth:
 
 @dataclass
 class Dashboard:
-    """What a broker sees on landing in the admin, for the locations they may see."""
+    """What a broker sees on landing in the admin: the leads that came in over the chosen days, in the chosen
+    locations (all of theirs by default)."""
 
     timezone_name: str
+    filters: DashboardFilters = field(default_factory=DashboardFilters)
+    today: dt.date | None = None
+    first_day: dt.date | None = None
+    last_day: dt.date | None = None
+    # The days as instants, [starts, ends): what the drafts' list is filtered by.
+    starts: dt.datetime | None = None
+    ends: dt.datetime | None = None
+    # The location shown (None: all the user's), and every location of the user for the picker: (id, name).
+    location_id: str | None = None
+    locations: list[tuple[str, str]] = field(default_factory=list)
+    # What of the broker's choice could not be honoured (a location not theirs).
+    problems: list[str] = field(default_factory=list)
     leads: int = 0
-    new_today: int = 0
-    new_this_week: int = 0
     opted_out: int = 0
     booked_calls: int = 0
     hot_waiting: int = 0
+    handed_off: int = 0
     drafts_waiting: int = 0
     hot_leads: list[HotLead] = field(default_factory=list)
+    call_first: list[LeadToCall] = field(default_factory=list)
     median_first_reply: dt.timedelta | None = None
     handoffs: dict[str, int] = field(default_factory=dict)
     funnel: dict[str, int] = field(default_factory=dict)
@@ -156,9 +263,39 @@ class Dashboard:
 
     @property
     def this_month(self) -> ForecastMonth | None:
-        """The forecast of the current month: the last month that already has actuals."""
-        current = [month for month in self.forecast if month.actual is not None]
-        return current[-1] if current else None
+        """The forecast of the current month, when the chosen days reach it."""
+        current = self.today.replace(day=1) if self.today else None
+        return next((month for month in self.forecast if month.month == current), None)
+
+    @property
+    def range_text(self) -> str:
+        """"Nov 12 to Nov 18, 2026": the days shown, as the page's heading says them."""
+        if self.first_day is None or self.last_day is None:
+            return ""
+        if self.first_day == self.last_day:
+            return f"{self.last_day:%a %b %d, %Y}"
+        return f"{self.first_day:%b %d, %Y} to {self.last_day:%b %d, %Y}"
+
+    @property
+    def call_first_by_model(self) -> bool:
+        return any(lead.scored_by_model for lead in self.call_first)
+
+    @property
+    def lead_list_query(self) -> str:
+        """The lead list's filters for exactly the leads the tiles count: came in over these days, here."""
+        if self.first_day is None or self.last_day is None:
+            return ""
+        params = {"created_from": self.first_day.isoformat(), "created_to": self.last_day.isoformat()}
+        return urlencode({**params, **({"location": self.location_id} if self.location_id else {})})
+
+    @property
+    def drafts_query(self) -> str:
+        """The drafts' list filtered as the tile counts: pending, written over these days, here."""
+        params = {"status__exact": DraftStatus.PENDING.value}
+        if self.starts is not None and self.ends is not None:
+            params |= {"created_at__gte": self.starts.astimezone(dt.UTC).isoformat(),
+                       "created_at__lt": self.ends.astimezone(dt.UTC).isoformat()}
+        return urlencode({**params, **({"location": self.location_id} if self.location_id else {})})
 
     def charts(self) -> dict[str, Any]:
         """The chart series as plain JSON for the page's script (labels in the broker's words)."""
@@ -203,98 +340,127 @@ def spoken_duration(duration: dt.timedelta | None) -> str:
     return f"{hours} h {minutes} min" if minutes else f"{hours} h"
 
 
-def cached_dashboard(scope: LocationScope) -> Dashboard:
-    """The dashboard as the admin shows it: recomputed at most every JORGEBOT_DASHBOARD_CACHE_SECONDS per scope.
+def dashboard_cache_key(scope: LocationScope, filters: DashboardFilters) -> str:
+    """One entry per set of locations a user may see and per choice of days and location."""
+    choice = repr((filters.range, filters.first_day, filters.last_day, filters.location_id))
+    locations = "all" if scope.everything else ",".join(scope.location_ids)
+    return f"jorgebot:dashboard:{locations}:{hashlib.sha256(choice.encode()).hexdigest()[:24]}"
+
+
+def cached_dashboard(scope: LocationScope, filters: DashboardFilters | None = None) -> Dashboard:
+    """The dashboard as the admin shows it: recomputed at most every JORGEBOT_DASHBOARD_CACHE_SECONDS per scope
+    and choice of days and location.
 
     Counting a hundred thousand leads costs about 50 ms of a core, and every text a lead sends changes the
     contacts table (so cachalot's copy never lives long under traffic): ten brokers reloading would keep
     both cores busy. When the figures are stale, one request recomputes them while the others are served
     the previous ones, so a refresh never makes everybody wait at once.
     """
+    filters = filters or DashboardFilters()
     fresh_for = settings.JORGEBOT_DASHBOARD_CACHE_SECONDS
     if fresh_for <= 0:
-        return dashboard(scope)
-    key = "jorgebot:dashboard:" + ("all" if scope.everything else ",".join(scope.location_ids))
+        return dashboard(scope, filters)
+    key = dashboard_cache_key(scope, filters)
     stored = cache.get(key)
     if stored is not None:
         computed_at, board = stored
         if time.time() - computed_at < fresh_for or not cache.add(f"{key}:refreshing", 1, timeout=fresh_for):
             return board
-    board = dashboard(scope)
+    board = dashboard(scope, filters)
     cache.set(key, (time.time(), board), timeout=STALE_DASHBOARD_SECONDS)
     cache.delete(f"{key}:refreshing")
     return board
 
 
-def dashboard(scope: LocationScope, now: dt.datetime | None = None) -> Dashboard:
-    """The dashboard's figures in a dozen queries, whatever the number of leads."""
+def dashboard(
+    scope: LocationScope, filters: DashboardFilters | None = None, now: dt.datetime | None = None
+) -> Dashboard:
+    """The dashboard's figures in ten queries, whatever the number of leads."""
+    filters = filters or DashboardFilters()
     now = now or timezone.now()
-    locations = list(scope.filter(Location.objects.all(), "").values_list("id", "timezone", "bot_settings"))
-    location_ids = [location_id for location_id, _, _ in locations]
-    configs = [BotConfig.from_overrides(overrides) for _, _, overrides in locations]
-    tz = _dashboard_timezone([tz_name for _, tz_name, _ in locations])
-    board = Dashboard(timezone_name=str(tz))
+    mine = list(scope.filter(Location.objects.order_by("name"), "").values_list("id", "name", "timezone",
+                                                                              "bot_settings"))
+    shown = [row for row in mine if row[0] == filters.location_id] if filters.location_id else mine
+    problems = []
+    if not shown and filters.location_id:
+        # Another brokerage's location, or none at all: never a hint of which.
+        problems.append("That location is not one of yours: showing all your locations.")
+        shown = mine
+    # Tag names come from every location of the user, as the lead list's filters read them.
+    configs = [BotConfig.from_overrides(overrides) for _, _, _, overrides in mine]
+    tz = dashboard_timezone([tz_name for _, _, tz_name, _ in shown])
+    today = now.astimezone(tz).date()
+    first_day, last_day = filters.days(today)
+    starts, ends = day_bounds(tz, first_day, last_day)
+    board = Dashboard(
+        timezone_name=str(tz), filters=filters, today=today, first_day=first_day, last_day=last_day, starts=starts,
+        ends=ends, location_id=filters.location_id if shown is not mine else None,
+        locations=[(location_id, name) for location_id, name, _, _ in mine], problems=problems,
+    )
+    location_ids = [location_id for location_id, _, _, _ in shown]
     if not location_ids:
         return board
-    contacts = Contact.objects.filter(location_id__in=location_ids, deleted_at__isnull=True)
-    _count_funnel(board, contacts)
-    _count_new_leads(board, contacts, now.astimezone(tz))
+    # The leads that came in over the chosen days: every tile, chart and list counts among them.
+    contacts = Contact.objects.filter(
+        location_id__in=location_ids, deleted_at__isnull=True, created_at__gte=starts, created_at__lt=ends
+    )
+    _count_leads(board, contacts, configs, now, tz, first_day, last_day)
     _find_hot_leads(board, contacts, configs, now)
-    _count_handoffs(board, contacts, configs)
-    board.median_first_reply = median_first_reply(location_ids, now)
-    board.claude_spend = claude_spend(location_ids, now.astimezone(tz).date())
-    board.churn_risks = churn_risks(location_ids)
-    board.forecast = revenue_forecast(location_ids, now.astimezone(tz).date())
+    board.call_first = leads_to_call_first(contacts, CALL_FIRST_SHOWN)
+    board.median_first_reply = median_first_reply(location_ids, starts, ends)
+    board.claude_spend = claude_spend(location_ids, first_day, last_day)
+    board.churn_risks = churn_risks(location_ids, starts, ends)
+    board.forecast = revenue_forecast(location_ids, today, first_day, last_day)
     # Suggest mode: texts the bot holds until a person approves them (the partial index `draft_pending_idx`).
-    board.drafts_waiting = Draft.objects.filter(location_id__in=location_ids, status=DraftStatus.PENDING).count()
+    board.drafts_waiting = Draft.objects.filter(
+        location_id__in=location_ids, status=DraftStatus.PENDING, created_at__gte=starts, created_at__lt=ends
+    ).count()
     return board
 
 
-def _dashboard_timezone(names: Sequence[str]) -> zoneinfo.ZoneInfo | dt.timezone:
-    """Days start at midnight where the brokerage is; with brokerages in several time zones, in UTC."""
-    distinct = set(names)
-    if len(distinct) == 1:
-        try:
-            return zoneinfo.ZoneInfo(distinct.pop())
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            pass
-    return dt.UTC
-
-
-def _count_funnel(board: Dashboard, contacts: QuerySet[Contact]) -> None:
-    # One pass over the covering index `contact_funnel_idx`: status x temperature, with the opt-outs.
-    rows = contacts.values("status", "temperature").annotate(
-        leads=Count("*"), opted_out=Count("status", filter=Q(opted_out_at__isnull=False))
-    ).order_by()
+def _count_leads(
+    board: Dashboard, contacts: QuerySet[Contact], configs: Sequence[BotConfig], now: dt.datetime, tz: dt.tzinfo,
+    first_day: dt.date, last_day: dt.date,
+) -> None:
+    """The tiles' counts and the day, pipeline, temperature and handoff charts in one pass over the leads that
+    came in: by day x status x temperature (a few hundred rows at most for a 90-day range)."""
+    tags = handoff_tags(configs)
+    handed_off = Q(tags__overlap=list(tags.values())) if tags else Q(pk__in=[])
+    rows = (
+        contacts.annotate(day=TruncDate("created_at", tzinfo=tz))
+        .values("day", "status", "temperature")
+        .annotate(
+            leads=Count("*"),
+            opted_out=Count("pk", filter=Q(opted_out_at__isnull=False)),
+            waiting=Count("pk", filter=hot_waiting_filter(configs, now)),
+            handed_off=Count("pk", filter=handed_off),
+            **{f"h{index}": Count("pk", filter=Q(tags__contains=[tag])) for index, tag in enumerate(tags.values())},
+        )
+        .order_by()
+    )
     funnel = dict.fromkeys(LeadStatus.values, 0)
     temperatures = dict.fromkeys([*Temperature.values, ""], 0)
+    per_day: dict[dt.date, int] = {}
+    handoffs = dict.fromkeys(tags, 0)
     for row in rows:
         funnel[row["status"]] = funnel.get(row["status"], 0) + row["leads"]
         temperatures[row["temperature"]] = temperatures.get(row["temperature"], 0) + row["leads"]
+        per_day[row["day"]] = per_day.get(row["day"], 0) + row["leads"]
         board.leads += row["leads"]
         board.opted_out += row["opted_out"]
+        board.hot_waiting += row["waiting"]
+        board.handed_off += row["handed_off"]
+        for index, direction in enumerate(tags):
+            handoffs[direction] += row[f"h{index}"]
     board.funnel = funnel
     board.temperatures = {t: n for t, n in temperatures.items() if n or t}
     board.booked_calls = funnel[LeadStatus.APPOINTMENT]
+    board.handoffs = handoffs
+    board.new_per_day = [(day, per_day.get(day, 0)) for day in days_between(first_day, last_day)]
 
 
-def _count_new_leads(board: Dashboard, contacts: QuerySet[Contact], local_now: dt.datetime) -> None:
-    today = local_now.date()
-    first_day = today - dt.timedelta(days=NEW_LEADS_DAYS - 1)
-    start = dt.datetime.combine(first_day, dt.time.min, tzinfo=local_now.tzinfo)
-    rows = (
-        contacts.filter(created_at__gte=start)
-        .annotate(day=TruncDate("created_at", tzinfo=local_now.tzinfo))
-        .values("day")
-        .annotate(leads=Count("*"))
-        .order_by()
-    )
-    per_day = {row["day"]: row["leads"] for row in rows}
-    days = [first_day + dt.timedelta(days=offset) for offset in range(NEW_LEADS_DAYS)]
-    board.new_per_day = [(day, per_day.get(day, 0)) for day in days]
-    monday = today - dt.timedelta(days=today.weekday())
-    board.new_today = per_day.get(today, 0)
-    board.new_this_week = sum(count for day, count in per_day.items() if day >= monday)
+def days_between(first_day: dt.date, last_day: dt.date) -> list[dt.date]:
+    return [first_day + dt.timedelta(days=offset) for offset in range((last_day - first_day).days + 1)]
 
 
 def hot_waiting_filter(configs: Sequence[BotConfig], now: dt.datetime) -> Q:
@@ -310,10 +476,9 @@ def hot_waiting_filter(configs: Sequence[BotConfig], now: dt.datetime) -> Q:
 def _find_hot_leads(
     board: Dashboard, contacts: QuerySet[Contact], configs: Sequence[BotConfig], now: dt.datetime
 ) -> None:
-    waiting = contacts.filter(hot_waiting_filter(configs, now))
-    board.hot_waiting = waiting.count()
     rows = (
-        waiting.order_by(F("score").desc(nulls_last=True), "-updated_at")
+        contacts.filter(hot_waiting_filter(configs, now))
+        .order_by(F("score").desc(nulls_last=True), "-updated_at")
         .values("pk", "first_name", "last_name", "ghl_id", "location__name", "score", "temperature", "updated_at")[
             :HOT_LEADS_SHOWN
         ]
@@ -345,21 +510,15 @@ def handoff_tags(configs: Sequence[BotConfig]) -> dict[str, str]:
     return tags
 
 
-def _count_handoffs(board: Dashboard, contacts: QuerySet[Contact], configs: Sequence[BotConfig]) -> None:
-    tags = handoff_tags(configs)
-    if not tags:
-        return
-    counts = contacts.filter(tags__overlap=list(tags.values())).aggregate(
-        **{f"h{index}": Count("pk", filter=Q(tags__contains=[tag])) for index, tag in enumerate(tags.values())}
-    )
-    board.handoffs = {direction: counts[f"h{index}"] or 0 for index, direction in enumerate(tags)}
-
-
-def median_first_reply(location_ids: Sequence[str], now: dt.datetime) -> dt.timedelta | None:
+def median_first_reply(
+    location_ids: Sequence[str], starts: dt.datetime, ends: dt.datetime
+) -> dt.timedelta | None:
     """How long a new lead waited for our first text (bot or person): the median over the latest
-    `REPLY_TIME_SAMPLE` conversations begun in the past week, so its cost does not grow with the install."""
+    `REPLY_TIME_SAMPLE` conversations begun over the chosen days, so its cost does not grow with the install."""
     recent = (
-        Conversation.objects.filter(contact__location_id__in=location_ids, created_at__gte=now - REPLY_TIME_WINDOW)
+        Conversation.objects.filter(
+            contact__location_id__in=location_ids, created_at__gte=starts, created_at__lt=ends
+        )
         .order_by("-created_at")
         .values("pk")[:REPLY_TIME_SAMPLE]
     )
@@ -377,10 +536,14 @@ def median_first_reply(location_ids: Sequence[str], now: dt.datetime) -> dt.time
     return result["median"]
 
 
-def churn_risks(location_ids: Sequence[str]) -> list[ChurnRisk] | None:
-    """The open leads most likely to go silent, critical and high only, most likely first (`churn_urgent_idx`)."""
+def churn_risks(location_ids: Sequence[str], starts: dt.datetime, ends: dt.datetime) -> list[ChurnRisk] | None:
+    """The open leads that came in over the chosen days most likely to go silent, critical and high only, most
+    likely first (`churn_urgent_idx`)."""
     urgent = (
-        ChurnPrediction.objects.filter(location_id__in=location_ids, tier__in=[ChurnTier.CRITICAL, ChurnTier.HIGH])
+        ChurnPrediction.objects.filter(
+            location_id__in=location_ids, tier__in=[ChurnTier.CRITICAL, ChurnTier.HIGH],
+            contact__created_at__gte=starts, contact__created_at__lt=ends, contact__deleted_at__isnull=True,
+        )
         .select_related("contact")
         .order_by("-probability")[:CHURN_RISKS_SHOWN]
     )
@@ -397,17 +560,21 @@ def churn_risks(location_ids: Sequence[str]) -> list[ChurnRisk] | None:
     return risks
 
 
-def revenue_forecast(location_ids: Sequence[str], today: dt.date) -> list[ForecastMonth]:
-    """Commission per month over the locations, from `FORECAST_PAST_MONTHS` back to the furthest forecast.
+def revenue_forecast(
+    location_ids: Sequence[str], today: dt.date, first_day: dt.date, last_day: dt.date
+) -> list[ForecastMonth]:
+    """Commission per month over the locations, for the months the chosen days touch, and the months ahead when
+    they reach today.
 
     Past and current months carry what closed (the actual so far); the interval of several locations is the sum
     of theirs, which is wider than the true combined interval, never narrower.
     """
     current = today.replace(day=1)
-    first = (current - dt.timedelta(days=31 * FORECAST_PAST_MONTHS)).replace(day=1)
+    months = RevenueForecast.objects.filter(location_id__in=location_ids, month__gte=first_day.replace(day=1))
+    if last_day < today:
+        months = months.filter(month__lte=last_day.replace(day=1))
     rows = (
-        RevenueForecast.objects.filter(location_id__in=location_ids, month__gte=first)
-        .values("month")
+        months.values("month")
         .annotate(expected=Sum("expected"), low=Sum("low"), high=Sum("high"), closed=Sum("closed"))
         .order_by("month")
     )
@@ -420,10 +587,9 @@ def revenue_forecast(location_ids: Sequence[str], today: dt.date) -> list[Foreca
     ]
 
 
-def claude_spend(location_ids: Sequence[str], today: dt.date) -> ClaudeSpend | None:
-    first_day = today - dt.timedelta(days=CLAUDE_SPEND_DAYS - 1)
+def claude_spend(location_ids: Sequence[str], first_day: dt.date, last_day: dt.date) -> ClaudeSpend | None:
     rows = (
-        DailySpend.objects.filter(location_id__in=location_ids, day__gte=first_day)
+        DailySpend.objects.filter(location_id__in=location_ids, day__gte=first_day, day__lte=last_day)
         .values("day")
         .annotate(usd=Sum("cost_usd"), calls=Sum("calls"), cache_hits=Sum("cache_hits"))
         .order_by()
@@ -431,7 +597,7 @@ def claude_spend(location_ids: Sequence[str], today: dt.date) -> ClaudeSpend | N
     by_day = {row["day"]: row for row in rows}
     if not by_day:
         return None
-    days = [first_day + dt.timedelta(days=offset) for offset in range(CLAUDE_SPEND_DAYS)]
+    days = days_between(first_day, last_day)
     return ClaudeSpend(
         usd=float(sum(row["usd"] for row in by_day.values())),
         calls=sum(row["calls"] for row in by_day.values()),

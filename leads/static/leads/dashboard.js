@@ -1,5 +1,6 @@
 // Draws the dashboard's charts from the JSON the page carries (#dashboard-charts) with the vendored Chart.js.
 // Each canvas names its series (data-series) and kind (data-kind); a drawn canvas gets data-drawn="true".
+// It also works the date range and location picker (#dashboard-filters).
 (function () {
   "use strict";
 
@@ -90,9 +91,40 @@
     });
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", draw);
-  } else {
+  // The range picker: the from/to dates show for a custom range only, and typing a date makes the range custom.
+  // Choosing a preset or a location shows it at once (the form is a GET, so the address keeps the choice).
+  function pickRange() {
+    var form = document.getElementById("dashboard-filters");
+    if (!form) {
+      return;
+    }
+    var range = form.elements.range;
+    var custom = form.querySelector("[data-custom-range]");
+    function showCustom() {
+      var isCustom = range.value === "custom";
+      custom.hidden = !isCustom;
+      custom.querySelectorAll("input").forEach(function (input) { input.disabled = !isCustom; });
+    }
+    range.addEventListener("change", function () {
+      showCustom();
+      if (range.value !== "custom") {
+        form.submit();
+      }
+    });
+    if (form.elements.location) {
+      form.elements.location.addEventListener("change", function () { form.submit(); });
+    }
+    showCustom();
+  }
+
+  function start() {
+    pickRange();
     draw();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
   }
 })();
