@@ -31,11 +31,15 @@ class BuyerWish:
     areas: tuple[str, ...]
     bedrooms: int | None
     budget_high: int
+    # A pre-approval is a ceiling: nothing above it is offered. A budget alone allows homes a little over it, and
+    # those are told as over it, never as "close to your budget".
+    ceiling: bool = False
 
     @property
     def key(self) -> str:
         """Identifies the wish, so the same matches are not told twice."""
-        return f"{'|'.join(sorted(a.lower() for a in self.areas))};{self.bedrooms or 0};{self.budget_high}"
+        areas = "|".join(sorted(a.lower() for a in self.areas))
+        return f"{areas};{self.bedrooms or 0};{self.budget_high}" + (";ceiling" if self.ceiling else "")
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,7 @@ class PropertyListings:
 
     def matches(self, wish: BuyerWish) -> list[ListingMatch]:
         low = round(wish.budget_high * (1 - self.price_tolerance))
-        high = round(wish.budget_high * (1 + self.price_tolerance))
+        high = wish.budget_high if wish.ceiling else round(wish.budget_high * (1 + self.price_tolerance))
         in_area = _area_filter(wish.areas)
         rows = (
             self._listings(wish.bedrooms)

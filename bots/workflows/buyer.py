@@ -104,7 +104,7 @@ def match_properties(ctx: TurnContext) -> FoundListings | None:
     buyer = ctx.state.buyer
     if buyer.budget_high is None or not (AREA.is_settled(ctx.state) and BEDROOMS.is_settled(ctx.state)):
         return None
-    wish = BuyerWish(tuple(buyer.areas), buyer.bedrooms, buyer.budget_high)
+    wish = BuyerWish(tuple(buyer.areas), buyer.bedrooms, buyer.budget_high, ceiling=buyer.financing == "pre_approved")
     if wish.key == ctx.state.matched_for:
         return None
     ctx.state.matched_for = wish.key
@@ -151,9 +151,15 @@ def _listings_line(ctx: TurnContext, found: FoundListings) -> Line:
 
 
 def _reasons(ctx: TurnContext, match: ListingMatch, wish: BuyerWish) -> str:
-    reasons = [_fragment(ctx, "reason_under_budget" if match.under_budget else "reason_near_budget")]
+    if match.under_budget:
+        reasons = [_fragment(ctx, "reason_under_budget")]
+    else:
+        reasons = [_fragment(ctx, "reason_over_budget", over=_dollars(match.price - wish.budget_high))]
     if match.in_area:
         reasons.append(_fragment(ctx, "reason_in_area", area=match.in_area))
+    elif wish.areas:
+        # A home outside the areas asked for says so (BOTS.md: explained only by what the buyer asked).
+        reasons.append(_fragment(ctx, "reason_outside_area", area=_or_list(wish.areas, ctx.state.language)))
     if wish.bedrooms and match.beds > wish.bedrooms:
         reasons.append(_fragment(ctx, "reason_more_bedrooms", beds=match.beds, bedrooms=wish.bedrooms))
     elif wish.bedrooms:

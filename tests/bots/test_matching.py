@@ -87,3 +87,12 @@ def test_a_budget_above_every_listing_reports_the_highest_and_no_listings_says_s
 
     assert (above.kind, above.price) == ("above", 500_000)
     assert (empty.kind, empty.price) == ("empty", None)
+
+
+def test_a_pre_approval_is_a_ceiling_nothing_above_it_matches(alpha_realty: Location) -> None:
+    listing(1, alpha_realty, price=749_000, beds=3)
+    listing(2, alpha_realty, price=750_000, beds=3)
+    listing(3, alpha_realty, price=869_900, beds=3)
+
+    assert ids(BuyerWish((), 3, 750_000), alpha_realty) == ["T00002", "T00001", "T00003"]
+    assert ids(BuyerWish((), 3, 750_000, ceiling=True), alpha_realty) == ["T00002", "T00001"]
