@@ -5,6 +5,7 @@ as a file: `NAME_FILE=/run/secrets/name` (Docker and Kubernetes secrets).
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from pathlib import Path
@@ -106,10 +107,12 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "cachalot",
+    "axes",
     "leads",
     "bots",
     "bots.llm",
     "analytics",
+    "alerts",
 ]
 
 MIDDLEWARE = [
@@ -124,6 +127,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it answers a locked-out sign-in with 429.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "jorgebot.urls"
@@ -177,7 +182,7 @@ CACHALOT_CACHE = "cachalot"
 CACHALOT_INVALIDATE_RAW = False
 # Cachalot is for the read-heavy dashboard tables; the hot write tables would only churn it. Claude's books
 # (bots.llm) change with every call, and a spend limit or a bulk job must never be read stale.
-CACHALOT_UNCACHABLE_APPS = frozenset({"django_celery_beat", "llm"})
+CACHALOT_UNCACHABLE_APPS = frozenset({"django_celery_beat", "llm", "axes"})
 # A turn reads the pending texts before its lock and again under it; a cached answer served between another
 # worker's commit and its invalidation would answer one text twice. The kill switch, follow-ups and drafts
 # must never be read stale either.
@@ -186,8 +191,20 @@ CACHALOT_UNCACHABLE_TABLES = frozenset(
      "bots_sendingswitch", "bots_followup", "bots_draft"}
 )
 
-# Django's model permissions are for staff; location members go by their memberships (leads.auth).
-AUTHENTICATION_BACKENDS = ["leads.auth.StaffPermissionsBackend"]
+# Django's model permissions are for staff; location members go by their memberships (leads.auth). django-axes
+# first: it refuses a sign-in while its username is locked out from that address.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "leads.auth.StaffPermissionsBackend"]
+# How many proxies in front of the app append to X-Forwarded-For (0: none, the header is ignored). The client
+# address that sign-in throttles and lockouts count is the one the outermost trusted proxy saw.
+JORGEBOT_TRUSTED_PROXY_COUNT = envint("JORGEBOT_TRUSTED_PROXY_COUNT", 0)
+# Failed sign-ins (admin or API token) for one username from one address before it is locked out for a while;
+# locking a username from everywhere would let anyone lock a broker out.
+AXES_FAILURE_LIMIT = envint("JORGEBOT_SIGNIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=envint("JORGEBOT_SIGNIN_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "leads.api.throttling.client_address"
+AXES_VERBOSE = False
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -212,8 +229,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["leads.api.throttling.PerUserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "user": env("JORGEBOT_API_THROTTLE", "6000/min"),
-        # Sign-ins for a token, per client address: enough for scripts, too few to guess passwords.
+        # Sign-ins for a token, per client address and per username: enough for scripts, too few to guess passwords.
         "anon": env("JORGEBOT_API_SIGNIN_THROTTLE", "30/min"),
+        "signin_username": env("JORGEBOT_API_SIGNIN_USERNAME_THROTTLE", "10/min"),
     },
 }
 SPECTACULAR_SETTINGS = {
@@ -309,6 +327,21 @@ JORGEBOT_LLM_BATCH_POLL_SECONDS = envfloat("JORGEBOT_LLM_BATCH_POLL_SECONDS", 60
 JORGEBOT_LLM_REREAD_DAYS = envint("JORGEBOT_LLM_REREAD_DAYS", 14)
 JORGEBOT_LLM_REREAD_PER_LOCATION = envint("JORGEBOT_LLM_REREAD_PER_LOCATION", 500)
 
+# Notifications (alerts/): email through Django's SMTP backend, and chat incoming webhooks (Slack, Teams).
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = envfloat("EMAIL_TIMEOUT", 10.0)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "jorgebot@localhost")
+# Where brokers reach this install: the links in notifications are built on it.
+JORGEBOT_PUBLIC_URL = env("JORGEBOT_PUBLIC_URL", "http://localhost:8000")
+JORGEBOT_ALERTS_TIMEOUT_SECONDS = envfloat("JORGEBOT_ALERTS_TIMEOUT_SECONDS", 10.0)
+# A notification that cannot be sent is tried this many times, the wait doubling from the first (capped at 60 s).
+JORGEBOT_ALERTS_MAX_ATTEMPTS = envint("JORGEBOT_ALERTS_MAX_ATTEMPTS", 6)
+JORGEBOT_ALERTS_RETRY_SECONDS = envfloat("JORGEBOT_ALERTS_RETRY_SECONDS", 10.0)
+
 # Conversation timing.
 JORGEBOT_REPLY_DEBOUNCE_SECONDS = envfloat("JORGEBOT_REPLY_DEBOUNCE_SECONDS", 3.0)
 # How long the bot sleeps after a human in GHL texts the lead.
@@ -353,6 +386,8 @@ CELERY_TASK_ROUTES = {
     "bots.tasks.*": {"queue": "bots"},
     "bots.llm.tasks.*": {"queue": "llm"},
     "analytics.tasks.*": {"queue": "analytics"},
+    # Sending mail and chat messages waits on other servers, as Claude's calls do: not on the turns' worker.
+    "alerts.tasks.*": {"queue": "llm"},
 }
 CELERY_BEAT_SCHEDULER = "jorgebot.beat:SeedingScheduler"
 # Seeds django-celery-beat's tables at beat start with the entries they lack; edits in the admin survive restarts.
@@ -371,6 +406,8 @@ CELERY_BEAT_SCHEDULE = {
     # reads each lead once; retraining on Sundays just before it, so the new models score that night.
     "retrain-models": {"task": "analytics.tasks.retrain_models", "schedule": crontab(minute=30, hour=8, day_of_week=0)},
     "nightly-analytics": {"task": "analytics.tasks.run_nightly_analytics", "schedule": crontab(minute=0, hour=9)},
+    # The notifications' daily digest at 14:00 UTC, 6 to 9 am across US time zones.
+    "send-alert-digests": {"task": "alerts.tasks.send_daily_digests", "schedule": crontab(minute=0, hour=14)},
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 

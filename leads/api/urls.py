@@ -4,15 +4,16 @@ from __future__ import annotations
 from django.urls import URLPattern, URLResolver, include, path
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
-from rest_framework.throttling import AnonRateThrottle
 
 from leads.api import viewsets
+from leads.api.throttling import SignInPerAddressThrottle, SignInPerUsernameThrottle
 
 
 class TokenSignIn(ObtainAuthToken):
-    """POST username and password; get the token for `Authorization: Token <token>`. Throttled per address."""
+    """POST username and password; get the token for `Authorization: Token <token>`. Throttled per address and per
+    username; repeated failures lock the username out from that address, as in the admin (django-axes)."""
 
-    throttle_classes = [AnonRateThrottle]
+    throttle_classes = [SignInPerAddressThrottle, SignInPerUsernameThrottle]
 
 
 router = DefaultRouter()

@@ -8,9 +8,8 @@ from typing import Any
 import pytest
 from django.test import Client
 from rest_framework.test import APIClient
-from rest_framework.throttling import AnonRateThrottle
 
-from leads.api.throttling import PerUserRateThrottle
+from leads.api.throttling import PerUserRateThrottle, SignInPerAddressThrottle
 from leads.models import Contact, Location
 from tests.api.conftest import ApiAs
 
@@ -41,7 +40,7 @@ def test_a_made_up_token_is_refused(db: None) -> None:
 
 
 def test_sign_in_attempts_are_throttled_per_address(alpha_agent: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "3/min"})
+    monkeypatch.setattr(SignInPerAddressThrottle, "THROTTLE_RATES", {"anon": "3/min"})
     client = APIClient()
 
     answers = [client.post("/api/v1/auth/token/", {"username": "bob", "password": "guess"}).status_code
