@@ -24,6 +24,11 @@ _ROBOTIC = re.compile(
     r"estoy aqui para ayudar)\b"
 )
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
+# Amounts written in words or signs: a phrasing may only carry the figures of the draft, which come from the
+# location's facts and the conversation (BOTS.md: never invent a number, a value or a rate).
+_AMOUNT_WORDS = re.compile(
+    r"[$%]|\b(?:hundred|thousand|million|billion|percent|cien|cientos|mil|millon|millones|por\s+ciento)\b"
+)
 
 
 def phrase_with_claude(
@@ -68,6 +73,8 @@ def voice_problems(text: str, draft: str) -> list[str]:
         problems.append("lost the closing question")
     if sorted(_NUMBER.findall(text)) != sorted(_NUMBER.findall(draft)):
         problems.append("changed a number")
+    if not set(_AMOUNT_WORDS.findall(folded)) <= set(_AMOUNT_WORDS.findall(_fold(draft))):
+        problems.append("an amount not in the draft")
     return problems
 
 

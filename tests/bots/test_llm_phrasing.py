@@ -81,3 +81,20 @@ def test_a_slot_offer_keeps_every_number() -> None:
 
     assert voice_problems("Great. " + draft, draft) == []
     assert voice_problems(draft.replace("2:30", "3:30"), draft) == ["changed a number"]
+
+
+@pytest.mark.parametrize("phrasing", [
+    "Homes like yours go for about six hundred thousand. Jorge can do a free market analysis on a call.",
+    "Jorge charges 5 percent. Jorge goes over the fees with you on a call, before anything is signed.",
+    "Jorge's fee is a few % at most, and Jorge goes over the fees with you on a call, before anything is signed.",
+])
+def test_an_answer_phrased_with_an_amount_the_facts_do_not_hold_is_not_sent(phrasing: str) -> None:
+    facts = "Jorge goes over the fees with you on a call, before anything is signed."
+    assert "an amount not in the draft" in voice_problems(phrasing, facts) or "changed a number" in voice_problems(
+        phrasing, facts)
+    assert "an amount not in the draft" in voice_problems(phrasing.replace("5 ", "five "), facts)
+
+
+def test_an_amount_the_facts_hold_may_be_phrased() -> None:
+    draft = "I found one home that fits: 12 Main St in Fontana at $609,900, under your budget."
+    assert voice_problems("Good news: 12 Main St in Fontana at $609,900 is under your budget.", draft) == []
