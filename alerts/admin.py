@@ -21,6 +21,10 @@ from leads.models import LocationMembership
 
 class SubscriptionForm(forms.ModelForm):
     events = forms.MultipleChoiceField(choices=AlertEvent.choices, widget=forms.CheckboxSelectMultiple)
+    webhook_url = forms.URLField(
+        assume_scheme="https", max_length=500, required=False, label="Webhook URL",
+        help_text="Slack or Teams incoming-webhook URL",
+    )
     # Set by SubscriptionAdmin.get_form: whose form this is decides what it may say.
     request: HttpRequest
 
