@@ -48,8 +48,12 @@ class _Scripted:
     body: str | None = None  # the raw body, as sent
     payload: JSONBody | None = None  # a tool input or a text answer
     headers: dict[str, str] = field(default_factory=dict)
+    # time.time() after which it stops (an outage of a given length, for the soak); None: after `remaining`.
+    until: float | None = None
 
     def matches(self, task: str) -> bool:
+        if self.until is not None and time.time() >= self.until:
+            return False
         return self.remaining > 0 and self.task in (None, task)
 
 
@@ -102,6 +106,12 @@ class FakeAnthropic(LoopbackAPI):
             error["details"] = {"error_code": error_code}
         headers = {"retry-after": str(retry_after)} if retry_after is not None else {}
         self._script(_Scripted(times, task, status, json.dumps({"type": "error", "error": error}), headers=headers))
+
+    def fail_for(self, status: int, seconds: float) -> None:
+        """Answer every message request with an API error for the next `seconds` (e.g. 529: overloaded)."""
+        error = {"type": ERROR_TYPES.get(status, "api_error"), "message": f"fake {status}"}
+        self._script(_Scripted(2**62, None, status, json.dumps({"type": "error", "error": error}),
+                               until=time.time() + seconds))
 
     def answer_next(self, *, tool_input: JSONBody | None = None, text: str | None = None, times: int = 1,
                     task: str | None = None) -> None:

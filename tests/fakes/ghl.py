@@ -46,8 +46,12 @@ class _Failure:
     headers: dict[str, str]
     path_prefix: str | None
     body: str | None
+    # time.time() after which it stops (an outage of a given length, for the soak); None: after `remaining`.
+    until: float | None = None
 
     def matches(self, path: str) -> bool:
+        if self.until is not None and time.time() >= self.until:
+            return False
         return self.remaining > 0 and (self.path_prefix is None or path.startswith(self.path_prefix))
 
 
@@ -103,6 +107,13 @@ class FakeGHL(LoopbackAPI):
         """
         with self._lock:
             self._state.failures.append(_Failure(status, times, dict(headers or {}), path_prefix, body))
+
+    def fail_for(self, status: int, seconds: float, headers: dict[str, str] | None = None) -> None:
+        """Answer every request with `status` for the next `seconds`: an outage, where `fail_next` is a blip."""
+        with self._lock:
+            self._state.failures.append(
+                _Failure(status, 2**62, dict(headers or {}), None, None, until=time.time() + seconds)
+            )
 
     def reset(self) -> None:
         """Forget calls, failures, notes, appointments, contacts, free slots and the delay."""
