@@ -1,4 +1,5 @@
-"""The admin of the conversation engine: drafts to approve in suggest mode, planned follow-ups, the global kill switch.
+"""The admin of the conversation engine: drafts to approve in suggest mode, planned follow-ups, the compliance log,
+the global kill switch.
 
 Drafts are read-only except for the one thing a broker does with them: approve (as written, or with an edit)
 or discard, through bots.drafts, the one place that turns a draft into a text. Location scoping comes from
@@ -14,7 +15,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
 from bots import drafts, faq_admin  # noqa: F401 (faq_admin registers the FAQ answers and unanswered questions)
-from bots.models import Draft, DraftStatus, FollowUp, SendingSwitch
+from bots.models import ComplianceEvent, Draft, DraftStatus, FollowUp, SendingSwitch
 from leads.admin import LocationScopedAdmin, ScopedLocationFilter
 
 
@@ -98,6 +99,37 @@ class FollowUpAdmin(LocationScopedAdmin):
     fields = readonly_fields
     members_may_add = False
     members_may_delete = False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+@admin.register(ComplianceEvent)
+class ComplianceEventAdmin(LocationScopedAdmin):
+    """What the inbound screen caught in leads' texts, and what the bot did: the broker's record, for brokers only
+    (an agent works the lead; the log is the brokerage's legal record). Nothing here is written by hand."""
+
+    list_display = ("created_at", "contact", "kind", "protected_class", "text", "action")
+    list_filter = ("kind", "protected_class", ScopedLocationFilter)
+    list_select_related = ("contact",)
+    search_fields = ("text",)
+    ordering = ("-created_at",)
+    list_per_page = 50
+    show_facets = admin.ShowFacets.NEVER
+    readonly_fields = ("created_at", "contact", "kind", "protected_class", "family", "text", "action")
+    fields = readonly_fields
+    members_may_add = False
+    members_may_delete = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ComplianceEvent]:
+        return self.scope(request).filter_for_brokers(admin.ModelAdmin.get_queryset(self, request))
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self.scope(request).is_broker_anywhere
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        scope = self.scope(request)
+        return scope.is_broker_anywhere if obj is None else scope.is_broker_of(self.location_id_of(obj))
 
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False

@@ -39,6 +39,7 @@ from django.utils.safestring import SafeString, mark_safe
 from analytics.models import ChurnTier
 from bots.compliance import last_text_decision
 from bots.config import BotConfig
+from bots.models import ComplianceEvent
 from leads import broker_actions, privacy, selectors, services
 from leads.access import LocationScope, scope_of
 from leads.listings import import_listings_csv
@@ -624,6 +625,9 @@ class ContactAdmin(LocationScopedAdmin):
                 scores=selectors.score_history(obj),
                 churn=selectors.churn_of(obj),
                 bot_paused=bool(obj.bot_paused_until and obj.bot_paused_until > timezone.now()),
+                # The inbound screen's log (bots.models.ComplianceEvent): the brokerage's record, for its brokers.
+                compliance=(ComplianceEvent.of_lead(obj) if self.scope(request).is_broker_of(obj.location_id)
+                            else None),
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
