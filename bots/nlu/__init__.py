@@ -63,6 +63,9 @@ def extract(message: str, context: ExtractionContext) -> Extraction:
     found.update(acts.read_acts(text)._asdict())
     # A "maybe" counts toward the vague streak only when it came with nothing usable.
     found["vague"] = signals.is_vague(text) and not answers and found["slot_pick"] is None
+    if found["question"] is QuestionKind.PREAPPROVAL and answers.get("financing") is Financing.PRE_APPROVED:
+        # "what's a preapproval?" asks about one; it does not say they have one.
+        del answers["financing"]
     if found["vague"] and found["question"] is QuestionKind.OTHER:
         # "who knows", "how should I know": a non-answer phrased as a question.
         found["question"] = None

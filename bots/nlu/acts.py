@@ -92,7 +92,8 @@ _NOT_A_LEAD: PhraseTable[NotALead] = PhraseTable({
     ],
     NotALead.AGENT: [
         r"co-?op(?:erating)?\s+(?:commission|comp|compensation|fee|broker)", r"buyer'?s?\s+(?:agent\s+)?"
-        r"(?:commission|compensation|comp)", r"(?:offer|offering|pay|paying)\s+(?:any\s+)?(?:buyer|co-?op)",
+        r"(?:commission|compensation|comp)", r"(?:offer|offering|pay|paying)\s+(?:any\s+|the\s+)?(?:buyer|co-?op)",
+        r"(?:agent|realtor)\s+here\b",
         r"(?:my|our)\s+(?:buyers?|clients?)\s+(?:is|are|would|want)", r"for\s+my\s+(?:buyers?|clients?)",
         r"showing\s+(?:instructions|request)", r"(?:i'?m|im|i\s+am)\s+(?:an?\s+)?(?:agent|realtor|broker)\s+"
         r"(?:with|at|from|representing)", r"represent(?:ing)?\s+(?:a\s+)?buyers?",
@@ -154,7 +155,8 @@ _QUESTIONS: PhraseTable[QuestionKind] = PhraseTable({
     QuestionKind.FAST_SALE: [
         r"(?:can|could|do|will|would)\s+(?:you|u)\s+(?:guys\s+)?(?:buy|purchase)\s+(?:it|my\s+house|my\s+home|"
         r"the\s+house|houses)", r"(?:can|could|do)\s+(?:you|u)\s+(?:guys\s+)?(?:make|give)\s+(?:me\s+)?(?:a\s+)?"
-        r"(?:cash\s+)?offer", r"buy\s+(?:it\s+)?(?:fast|quick|as\s+is)",
+        r"(?:cash\s+)?offers?",
+        r"buy\s+(?:it\s+)?(?:fast|quick|as\s+is)",
         r"how\s+(?:fast|quick(?:ly)?)\s+can\s+(?:you|u|i|we)",
     ],
     QuestionKind.NEXT_STEPS: [

@@ -212,15 +212,10 @@ _STRONG_SELL = _whole_words(
     r"(?:have|need|needs|got)\s+to\s+sell\s+(?:(?:our|my|the)\s+)?(?:current\s+|old\s+|own\s+)?"
     r"(?:house|home|place|condo|one|property)?\s*first|"
     r"contingent\s+(?:on|upon)\s+(?:selling|the\s+sale\s+of)|"
-    r"(?:after|once|when)\s+(?:we|i)\s+sell\s+(?:our|my|the)\s+(?:current\s+)?(?:house|home|place)|"
+    # "once we sell we want to buy": selling comes first, so the seller bot answers and keeps the buyer's wishes.
+    r"(?:after|once|when)\s+(?:we|i)\s+sell\b|"
     r"sell\s+(?:ours|our\s+(?:current\s+)?(?:house|home|place))\s+(?:first|before)|"
     r"(?:primero\s+)?(?:tenemos|tengo)\s+que\s+vender\s+(?:nuestra|mi)\s+casa(?:\s+primero)?"
-)
-_STRONG_BUY = _whole_words(
-    r"(?:after|once|when)\s+(?:we|i)\s+sell\s+(?:[\w']+\s+){0,4}(?:we|i)\s+(?:want|need|plan|would\s+like|'?ll|"
-    r"will)\s+(?:to\s+)?buy|"
-    r"(?:need|have|want)\s+to\s+buy\s+(?:a|another|the\s+next|our\s+next)\s+(?:house|home|place)\s+"
-    r"(?:right\s+)?(?:after|once|when)"
 )
 _BOTH = re.compile(r"\b(?:both|ambos|ambas|los\s+dos|las\s+dos|buy\s+and\s+sell|sell\s+and\s+buy)\b")
 _BARE_SELL = re.compile(r"^\W*(?:sell|selling|sale|vender|venta)\b")
@@ -257,8 +252,6 @@ def read_intent(text: str, last_question: str | None) -> IntentReading:
     buy, sell = _score(buy_phrases), _score(sell_phrases)
     if _STRONG_SELL.search(text):
         sell, sell_phrases = INTENT_CAP, (*sell_phrases, "sell first")
-    if _STRONG_BUY.search(text):
-        buy, buy_phrases = INTENT_CAP, (*buy_phrases, "buy after selling")
     answering = last_question == INTENT_QUESTION
     if _BOTH.search(text) and (answering or buy or sell) or (buy and sell):
         intent = Intent.BOTH
