@@ -43,6 +43,10 @@ def outbox_row_saved(sender: type[OutboxMessage], instance: OutboxMessage, creat
 
 
 def contact_saved(sender: type[Contact], instance: Contact, created: bool, **kwargs: Any) -> None:
+    if instance.erased_at is not None:
+        # In the erasure's own transaction: the lead's name leaves the notifications with the rest of her data.
+        services.forget_lead_in_notifications(instance.pk)
+        return
     if created or not _saved(kwargs, "tags"):
         return
     if Contact.location.is_cached(instance):  # type: ignore[attr-defined]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Case, CharField, Value, When
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -134,6 +135,15 @@ def notice_claude_circuit_open(why: str, now: dt.datetime | None = None) -> int:
     return raise_alert(Alert(AlertEvent.CLAUDE_ALERT, f"claude_alert:circuit:{hour}", None,
                              "Claude alert: calls to Claude are failing",
                              f"Every bot answers with the offline engine until Claude answers again ({why})."))
+
+
+def forget_lead_in_notifications(contact_id: int) -> int:
+    """A lead erased on request (leads.privacy): her notifications keep the event, the time and the location, not
+    her name. Returns how many were rewritten."""
+    erased = Case(*(When(event=event, then=Value(f"{event.label}: a lead whose data was erased"))
+                    for event in AlertEvent), output_field=CharField())
+    return Notification.objects.filter(contact_id=contact_id).update(title=erased, contact=None,
+                                                                     updated_at=timezone.now())
 
 
 def raise_alert(alert: Alert) -> int:
