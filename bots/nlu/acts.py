@@ -134,7 +134,8 @@ _QUESTIONS: PhraseTable[QuestionKind] = PhraseTable({
         rf"how\s+much\s+(?:is\s+)?(?:my|our|it|the)\s*(?:{_HOME}\s+)?worth",
         r"how\s+much\s+(?:can|could|would|will)\s+(?:i|we)\s+get", rf"what\s+(?:would|will|could)\s+(?:my\s+{_HOME}|it)"
         r"\s+(?:sell|go)\s+for", r"(?:just\s+)?(?:tell|give)\s+me\s+(?:a|the|a\s+ballpark)\s*(?:number|price|value|"
-        r"estimate|figure)?", r"(?:cuanto|que)\s+vale", r"what\s+can\s+(?:i|we)\s+get\s+for\s+it",
+        r"estimate|figure)?", r"(?:cuanto|que)\s+vale",
+        r"what\s+(?:can|could|would|will)\s+(?:i|we)\s+get\s+for\s+(?:it|(?:my|our|the)\s+(?:house|home|place))",
         r"(?:home|house)\s+value\s*\?",
     ],
     QuestionKind.PREAPPROVAL: [
