@@ -42,6 +42,8 @@ class Erasure:
     scores: int
     churn_predictions: int
     admin_log_entries: int
+    # The compliance log keeps the record of each request (CCPA keeps records of requests), not the lead's words.
+    compliance_texts: int = 0
 
 
 def export_contact_data(contact: Contact) -> bytes:
@@ -77,6 +79,7 @@ def erase_contact(contact: Contact) -> Erasure:
     """
     from analytics.models import ChurnPrediction, LeadScore, ScoreOverride
     from bots.llm.models import LLMJobItem
+    from bots.models import ComplianceEvent
 
     with transaction.atomic():
         locked = Contact.objects.select_for_update().get(pk=contact.pk)
@@ -92,6 +95,7 @@ def erase_contact(contact: Contact) -> Erasure:
             + ScoreOverride.objects.filter(contact=locked).delete()[0],
             churn_predictions=ChurnPrediction.objects.filter(contact=locked).delete()[0],
             admin_log_entries=_scrub_admin_log(locked),
+            compliance_texts=ComplianceEvent.objects.filter(contact=locked).exclude(text="").update(text=""),
         )
         if conversation is not None:
             conversation.delete()

@@ -85,3 +85,12 @@ def test_nobody_writes_the_log_by_hand(alpha_broker: Any, maria: Contact) -> Non
     client.post(f"{CHANGELIST}{entry.pk}/change/", {"text": "edited"})
     entry.refresh_from_db()
     assert entry.text == "do you pay referral fees?"
+
+
+def test_erasing_a_lead_keeps_the_record_of_each_request_but_not_the_leads_words(maria: Contact) -> None:
+    from leads.privacy import erase_contact
+
+    entry = caught(maria, "deletion", "delete my data, I live at 12 Oak Ct")
+    erased = erase_contact(maria)
+    entry.refresh_from_db()
+    assert (entry.kind, entry.text, erased.compliance_texts) == ("deletion", "", 1)
