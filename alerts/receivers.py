@@ -6,7 +6,7 @@ commits, so a turn rolled back tells nobody, and a notice that fails never fails
 """
 from __future__ import annotations
 
-from functools import partial
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -28,9 +28,13 @@ def connect() -> None:
     breaker.circuit_opened.connect(claude_circuit_opened, dispatch_uid="alerts.circuit")
 
 
-def _after_commit(notice: Any, *args: Any) -> None:
-    # robust: an alert that cannot be recorded is logged by Django, and the domain's work stands.
-    transaction.on_commit(partial(notice, *args), robust=True)
+def _after_commit(notice: Callable[..., int], *args: Any) -> None:
+    def notify() -> None:
+        notice(*args)
+
+    # robust: an alert that cannot be recorded is logged by Django, and the domain's work stands. (A function, not
+    # a partial: Django names the failed callback by its __qualname__.)
+    transaction.on_commit(notify, robust=True)
 
 
 def outbox_row_saved(sender: type[OutboxMessage], instance: OutboxMessage, created: bool, **kwargs: Any) -> None:

@@ -249,3 +249,24 @@ def test_digest_subscriptions_wait_for_the_daily_digest_one_message_per_recipien
     send_daily_digests.delay()
     wait_for(lambda: not Notification.objects.exclude(status="sent").exists())
     assert len(smtp_inbox.mails) == 1
+
+
+def test_an_alert_that_cannot_be_recorded_never_fails_the_turn(
+    maria: Contact, alpha_broker: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from alerts import services as alert_services
+
+    def broken(contact_id: int) -> int:
+        raise RuntimeError("alerts are down")
+
+    monkeypatch.setattr(alert_services, "notice_tag_writes", broken)
+    maria.tags = ["Needs Qualifying"]
+    maria.save()
+    turn(maria, "I want to sell 123 Main St, Rancho Cucamonga")
+
+    # the lead asks for a person: the turn commits its handoff whatever happens to the alert
+    turn(maria, "can I just talk to Jorge?")
+
+    maria.refresh_from_db()
+    assert maria.has_tag("Human-Follow-Up-Needed")
+    assert OutboxMessage.objects.filter(contact=maria, kind="sms").count() == 2
