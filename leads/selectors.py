@@ -423,33 +423,40 @@ def _count_leads(
     first_day: dt.date, last_day: dt.date,
 ) -> None:
     """The tiles' counts and the day, pipeline, temperature and handoff charts in one pass over the leads that
-    came in: by day x status x temperature (a few hundred rows at most for a 90-day range)."""
+    came in, a row a day: grouped by status and temperature too, the rows could not be hashed in memory and
+    PostgreSQL sorted every lead to disk first (measured at 90 days of 100,000 leads)."""
     tags = handoff_tags(configs)
     handed_off = Q(tags__overlap=list(tags.values())) if tags else Q(pk__in=[])
+    temperature_values = [*Temperature.values, ""]
     rows = (
         contacts.annotate(day=TruncDate("created_at", tzinfo=tz))
-        .values("day", "status", "temperature")
+        .values("day")
         .annotate(
             leads=Count("*"),
             opted_out=Count("pk", filter=Q(opted_out_at__isnull=False)),
             waiting=Count("pk", filter=hot_waiting_filter(configs, now)),
             handed_off=Count("pk", filter=handed_off),
+            **{f"s{index}": Count("pk", filter=Q(status=status)) for index, status in enumerate(LeadStatus.values)},
+            **{f"t{index}": Count("pk", filter=Q(temperature=value))
+               for index, value in enumerate(temperature_values)},
             **{f"h{index}": Count("pk", filter=Q(tags__contains=[tag])) for index, tag in enumerate(tags.values())},
         )
         .order_by()
     )
     funnel = dict.fromkeys(LeadStatus.values, 0)
-    temperatures = dict.fromkeys([*Temperature.values, ""], 0)
+    temperatures = dict.fromkeys(temperature_values, 0)
     per_day: dict[dt.date, int] = {}
     handoffs = dict.fromkeys(tags, 0)
     for row in rows:
-        funnel[row["status"]] = funnel.get(row["status"], 0) + row["leads"]
-        temperatures[row["temperature"]] = temperatures.get(row["temperature"], 0) + row["leads"]
-        per_day[row["day"]] = per_day.get(row["day"], 0) + row["leads"]
+        per_day[row["day"]] = row["leads"]
         board.leads += row["leads"]
         board.opted_out += row["opted_out"]
         board.hot_waiting += row["waiting"]
         board.handed_off += row["handed_off"]
+        for index, status in enumerate(LeadStatus.values):
+            funnel[status] += row[f"s{index}"]
+        for index, value in enumerate(temperature_values):
+            temperatures[value] += row[f"t{index}"]
         for index, direction in enumerate(tags):
             handoffs[direction] += row[f"h{index}"]
     board.funnel = funnel
