@@ -179,7 +179,9 @@ class Contact(models.Model):
             models.Index(fields=["location", "-updated_at", "-id"], name="contact_recent_idx"),
             models.Index(fields=["-updated_at", "-id"], name="contact_updated_idx"),
             # The webhook doors' list of erased leads (leads.ingest), whose later events are dropped unstored.
-            models.Index(fields=["location", "ghl_id"], name="contact_erased_idx", condition=Q(erased_at__isnull=False)),
+            models.Index(
+                fields=["location", "ghl_id"], name="contact_erased_idx", condition=Q(erased_at__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:
