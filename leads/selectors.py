@@ -423,8 +423,8 @@ def _count_leads(
     first_day: dt.date, last_day: dt.date,
 ) -> None:
     """The tiles' counts and the day, pipeline, temperature and handoff charts in one pass over the leads that
-    came in, a row a day: grouped by status and temperature too, the rows could not be hashed in memory and
-    PostgreSQL sorted every lead to disk first (measured at 90 days of 100,000 leads)."""
+    came in, a row a day (status and temperature as filtered counts): grouped by all three, 90 days of 100,000
+    leads made 2,400 groups and PostgreSQL's sort before the grouping compared three keys a lead."""
     tags = handoff_tags(configs)
     handed_off = Q(tags__overlap=list(tags.values())) if tags else Q(pk__in=[])
     temperature_values = [*Temperature.values, ""]
