@@ -169,7 +169,8 @@ def start_stack(logs: Path, env: dict[str, str], postgres: PrivatePostgres, redi
         bulk=celery_process("worker-bulk", env, logs, "llm,analytics", 4, pool="threads"),
         beat=beat_process(env, logs),
     )
-    for process in app.processes:
+    # The workers boot while gunicorn does (only gunicorn is waited for: its port).
+    for process in [app.turns, app.bulk, app.beat, app.web]:
         process.start()
         stack.callback(process.stop)
     return app
