@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install run test bench lint clean
+.PHONY: install run test bench soak lint clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,12 @@ lint: install
 	$(PY) -m ruff check .
 
 bench: install
-	@for script in $(filter-out bench/__init__.py bench/harness.py,$(wildcard bench/*.py)); do \
+	@for script in $(filter-out bench/__init__.py bench/harness.py bench/faults.py bench/soak.py,$(wildcard bench/*.py)); do \
 		echo "== $$script"; $(PY) -m jorgebot.embedded -- $(PY) $$script || exit 1; done
+
+# 10 minutes of mixed traffic under faults, on servers of its own (bench/soak.py; SOAK_ARGS="--minutes 1").
+soak: install
+	$(PY) bench/soak.py $(SOAK_ARGS)
 
 clean:
 	rm -rf var staticfiles
