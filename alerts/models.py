@@ -134,6 +134,9 @@ class Notification(models.Model):
             # The daily digest reads what waits for it.
             models.Index(fields=["subscription"], name="notification_digest_idx",
                          condition=Q(status="waiting", digest=True)),
+            # The sweep reads the immediate ones still unsent.
+            models.Index(fields=["updated_at"], name="notification_unsent_idx",
+                         condition=Q(status__in=["waiting", "sending"], digest=False)),
         ]
 
     def __str__(self) -> str:

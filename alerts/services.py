@@ -41,6 +41,9 @@ TAG_EVENTS: dict[str, AlertEvent] = {
 RECENT_TAG_WRITES = dt.timedelta(minutes=10)
 # A notification claimed by a worker that died is claimed again after this long.
 STALE_CLAIM = dt.timedelta(minutes=5)
+# An immediate notification still unsent this long after its last change has no task behind it: a retry waits at
+# most a minute (alerts.tasks.retry_wait).
+STUCK_AFTER = dt.timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -260,6 +263,20 @@ def message_of(rows: list[Notification]) -> transports.Message:
 
 def _where(row: Notification) -> str:
     return row.location.name if row.location_id else "every location"
+
+
+def resend_stuck_notifications(now: dt.datetime | None = None, limit: int = 500) -> int:
+    """Hand again to a task the immediate notifications nobody is sending: their task was never queued (the broker
+    was down when the event was recorded) or its worker died mid-send. Returns how many."""
+    cutoff = (now or timezone.now()) - STUCK_AFTER
+    ids = list(
+        Notification.objects.filter(digest=False, status__in=[NotificationStatus.WAITING, NotificationStatus.SENDING],
+                                    updated_at__lt=cutoff).order_by("id").values_list("pk", flat=True)[:limit]
+    )
+    if ids:
+        logger.warning("alerts resent notifications=%s", len(ids))
+        _send_later(ids)
+    return len(ids)
 
 
 def send_daily_digests() -> int:

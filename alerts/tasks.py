@@ -29,3 +29,8 @@ def retry_wait(attempt: int, at_least: float | None) -> float:
 @shared_task
 def send_daily_digests() -> int:
     return services.send_daily_digests()
+
+
+@shared_task
+def resend_stuck_notifications() -> int:
+    return services.resend_stuck_notifications()

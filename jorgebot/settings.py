@@ -408,6 +408,7 @@ CELERY_BEAT_SCHEDULE = {
     "nightly-analytics": {"task": "analytics.tasks.run_nightly_analytics", "schedule": crontab(minute=0, hour=9)},
     # The notifications' daily digest at 14:00 UTC, 6 to 9 am across US time zones.
     "send-alert-digests": {"task": "alerts.tasks.send_daily_digests", "schedule": crontab(minute=0, hour=14)},
+    "resend-stuck-alerts": {"task": "alerts.tasks.resend_stuck_notifications", "schedule": 300.0},
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 

@@ -179,10 +179,12 @@ def test_claude_reaching_the_spend_limit_and_failing_are_claude_alerts(
     mail = wait_for(lambda: smtp_inbox.mails and smtp_inbox.mails[0])
     assert mail.subject.startswith("Claude alert: Daily spend limit reached")
 
-    # and when Claude fails often enough to open the circuit, twice within the hour
-    for _ in range(2):
-        for _ in range(5):
-            breaker.record_failure()
+    # and when Claude fails often enough to open the circuit, recovers, and opens it again within the hour
+    for _ in range(5):
+        breaker.record_failure()
+    breaker.record_success()
+    for _ in range(5):
+        breaker.record_failure()
     wait_for(lambda: len(smtp_inbox.mails) == 2)
     assert smtp_inbox.mails[1].subject == "Claude alert: calls to Claude are failing"
     assert Notification.objects.filter(event_key__startswith="claude_alert:circuit:").count() == 1

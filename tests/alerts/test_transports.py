@@ -106,3 +106,32 @@ def test_a_webhook_nobody_answers_at_is_retried_then_failed(maria: Contact) -> N
     notification = settled()
     assert notification.status == "failed" and notification.attempts == 3
     assert notification.last_error == "slack: ConnectError (attempt 3)"
+
+
+def test_a_notification_recorded_while_the_broker_was_down_is_sent_by_the_sweep(
+    maria: Contact, smtp_inbox: SMTPInbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from alerts import services
+    from alerts.tasks import resend_stuck_notifications
+
+    # given an alert recorded while its task could not be queued (Redis, the broker, was down)
+    def broker_down(ids: list[int]) -> None:
+        raise ConnectionError("Error 111 connecting to the broker")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(services, "_send_later", broker_down)
+        a_fair_housing_alert_for(maria, email="desk@alpha.example")
+    stuck = Notification.objects.get()
+    assert stuck.status == "waiting" and stuck.attempts == 0
+    Notification.objects.filter(pk=stuck.pk).update(updated_at=timezone.now() - dt.timedelta(minutes=6))
+
+    # when the beat's sweep runs, the broker being back
+    resend_stuck_notifications.delay()
+
+    # then it goes out
+    assert settled().status == "sent"
+    assert len(smtp_inbox.mails) == 1
