@@ -74,7 +74,7 @@ class Median(Aggregate):
 # The date ranges a broker picks from, in days ending today; days start at midnight in the location's time zone.
 RANGE_DAYS = {"today": 1, "7d": 7, "30d": 30, "90d": 90}
 RANGE_LABELS = {"today": "Today", "7d": "Past 7 days", "30d": "Past 30 days", "90d": "Past 90 days",
-                "custom": "From … to …"}
+                "custom": "Custom dates"}
 DEFAULT_RANGE = "30d"
 # The new-leads chart draws a bar a day: a custom range reaches a year at most, within these years.
 LONGEST_CUSTOM_RANGE_DAYS = 366
