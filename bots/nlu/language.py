@@ -26,17 +26,26 @@ some any good great thinking bedroom bedrooms bath baths price budget soon month
 # Accents and inverted marks only Spanish uses; checked on the original text, before folding.
 _SPANISH_MARKS = re.compile(r"[ñáéíóúü¿¡]", re.IGNORECASE)
 _WORD = re.compile(r"[a-z']+")
+# Words of the other language needed to switch.
+_CLEAR_EVIDENCE = 2
 
 
 def detect_language(text: str, original: str, default: str) -> Language:
-    """"es" or "en" from the words used; a message that says too little ("no", "ok", "650k") keeps `default`."""
+    """"es" or "en" from the words used; a message that says too little ("no", "ok", "650k") keeps `default`, and
+    leaving `default` takes clear evidence: at least two words of the other language, or a text all in it ("gracias",
+    "alto"); one word inside a text of another language never switches a conversation."""
     words = _WORD.findall(text)
     spanish = sum(word in _SPANISH for word in words)
     english = sum(word in _ENGLISH for word in words)
     if _SPANISH_MARKS.search(original):
         spanish += 1
-    if spanish > english:
+    current: Language = "es" if default == "es" else "en"
+    if spanish > english and (current == "es" or spanish >= _CLEAR_EVIDENCE or _all_in(words, _SPANISH)):
         return "es"
-    if english > spanish:
+    if english > spanish and (current == "en" or english >= _CLEAR_EVIDENCE or _all_in(words, _ENGLISH)):
         return "en"
-    return "es" if default == "es" else "en"
+    return current
+
+
+def _all_in(words: list[str], vocabulary: frozenset[str]) -> bool:
+    return bool(words) and all(word in vocabulary for word in words)

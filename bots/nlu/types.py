@@ -5,7 +5,7 @@ Extraction into what it already knows and never overwrites an answer with a miss
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Literal, NamedTuple
@@ -178,8 +178,9 @@ class Extraction:
     # "actually", "scratch that", "make it 700k": what this text says replaces what was kept.
     correction: bool = False
     not_a_lead: NotALead | None = None
-    # The text itself, kept for the person who calls when an answer cannot be read (never logged).
-    text: str = ""
+    # The text itself, kept for the person who calls when an answer cannot be read (never logged); not part of what
+    # was understood, so two readings that found the same things are equal.
+    text: str = field(default="", compare=False, repr=False)
     # safety and compliance
     opt_out: bool = False
     opt_in: bool = False

@@ -79,6 +79,8 @@ class TurnSeen:
     matches: list[dict[str, Any]]
     state: dict[str, Any]
     outcome: str = ""
+    # What the inbound screen caught in the text (bots.screening), when it caught anything.
+    screened: list[str] = field(default_factory=list)
 
 
 def corpus_files(directory: Path = CORPUS_DIR) -> list[Path]:
@@ -232,7 +234,7 @@ def run_conversation(conversation: Conversation, location: Location) -> None:
             reply=done.reply, bot=done.bot, next_question=done.next_question, temperature=done.temperature,
             tags_add=done.tags_add, tags_remove=done.tags_remove, tags=done.tags, custom_fields=done.custom_fields,
             handoff=done.handoff, matches=[asdict(match) for match in done.matches], state=done.state,
-            outcome=done.outcome,
+            outcome=done.outcome, screened=list(done.screened),
         )
         check_turn(turn, seen, previous_reply, f"{conversation.path.name} turn {number} ({turn['lead']!r})")
         previous_reply = seen.reply or previous_reply

@@ -47,5 +47,5 @@ def test_the_conversation_goes_as_its_file_says(
         previous_reply = seen.reply or previous_reply
 
 
-def test_the_corpus_holds_at_least_eighty_conversations() -> None:
-    assert len(corpus_files()) >= 80
+def test_the_corpus_holds_at_least_two_hundred_fifty_conversations() -> None:
+    assert len(corpus_files()) >= 250
