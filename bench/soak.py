@@ -252,6 +252,9 @@ class Database:
     message_ids: set[str]
     # (GHL contact id, text) -> outbox SMS rows that may have reached GHL (not blocked or cancelled)
     sms_rows: Counter[tuple[str, str]]
+    # (GHL contact id, text) -> "status/attempts/reason" of every outbox SMS row, blocked and cancelled too: evidence
+    sms_detail: dict[tuple[str, str], list[str]]
+    handled: set[str]  # GHL message ids of the lead texts a turn took (answered_at set), replied to or not
     unapplied_events: int
     waiting_outbox: int
     # Where a reply's time went: stored -> applied (lead texts), queued -> sent (texts); seconds, p50 and p95.
@@ -263,8 +266,11 @@ def read_database(database_url: str) -> Database:
     with psycopg.connect(database_url) as connection:
         events = connection.execute("SELECT webhook_id, message_id FROM leads_webhookevent").fetchall()
         rows = connection.execute(
-            "SELECT c.ghl_id, o.body FROM leads_outboxmessage o JOIN leads_contact c ON c.id = o.contact_id "
-            "WHERE o.kind = 'sms' AND o.status NOT IN ('blocked', 'cancelled')"
+            "SELECT c.ghl_id, o.body, o.status, o.attempts, o.status_reason FROM leads_outboxmessage o "
+            "JOIN leads_contact c ON c.id = o.contact_id WHERE o.kind = 'sms'"
+        ).fetchall()
+        handled = connection.execute(
+            "SELECT ghl_message_id FROM leads_message WHERE direction = 'inbound' AND answered_at IS NOT NULL"
         ).fetchall()
         unapplied = connection.execute("SELECT count(*) FROM leads_webhookevent WHERE processed_at IS NULL").fetchone()
         waiting = connection.execute(
@@ -275,12 +281,22 @@ def read_database(database_url: str) -> Database:
     return Database(
         webhook_ids={webhook_id for webhook_id, _ in events},
         message_ids={message_id for _, message_id in events if message_id},
-        sms_rows=Counter((contact, body) for contact, body in rows),
+        sms_rows=Counter((contact, body) for contact, body, status, _, _ in rows
+                         if status not in ("blocked", "cancelled")),
+        sms_detail=_details(rows),
+        handled={message_id for (message_id,) in handled},
         unapplied_events=unapplied[0] if unapplied else 0,
         waiting_outbox=waiting[0] if waiting else 0,
         stale_names=stale[0] if stale else 0,
         stages={name: (row[0] or 0.0, row[1] or 0.0) for name, row in stages.items() if row is not None},
     )
+
+
+def _details(rows: list[tuple[str, str, str, int, str]]) -> dict[tuple[str, str], list[str]]:
+    details: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for contact, body, status, attempts, reason in rows:
+        details[(contact, body)].append(f"{status}/{attempts} attempt(s)/{reason or '-'}")
+    return details
 
 
 @dataclass
@@ -304,6 +320,7 @@ class Figures:
     replied: int = 0
     duplicates: int = 0
     duplicate_examples: list[str] = field(default_factory=list)
+    unanswered: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     opt_outs: int = 0
     opt_outs_confirmed: int = 0
     to_opted_out: int = 0
@@ -357,6 +374,7 @@ class LeadText:
 
     sent: float
     reply: float | None
+    message: str  # GHL's message id
 
 
 def due_replies(ledger: list[dict[str, Any]], texts: list[Text]) -> list[LeadText]:
@@ -369,7 +387,8 @@ def due_replies(ledger: list[dict[str, Any]], texts: list[Text]) -> list[LeadTex
         if entry["k"] == "webhook" and entry["purpose"] in ("first", "reply"):
             first_delivery.setdefault(entry["id"], entry)
     # One turn answers every text the lead sent before it: the next text out answers each of them.
-    return [LeadText(entry["t"], next((at for at in to_lead.get(entry["contact"], []) if at > entry["t"]), None))
+    return [LeadText(entry["t"], next((at for at in to_lead.get(entry["contact"], []) if at > entry["t"]), None),
+                     entry["message"])
             for webhook_id, entry in first_delivery.items() if webhook_id in answered]
 
 
@@ -391,24 +410,32 @@ def text_figures(figures: Figures, ledger: list[dict[str, Any]], texts: list[Tex
         recovering.append((window.ended, min(window.ended + cleared, next_start) if cleared is not None
                            else next_start))
     for text in due:
-        if text.reply is None:
-            continue
         name = window_of(text.sent, timeline)
         if name == "steady" and any(start < text.sent <= end for start, end in recovering):
             name = "recovering"
-        figures.latency_ms[name].append((text.reply - text.sent) * 1000)
-    _duplicates(figures, texts, database)
+        if text.reply is not None:
+            figures.latency_ms[name].append((text.reply - text.sent) * 1000)
+        else:
+            # A turn may rightly stay silent (a lead handed to a person); a text no turn took is work left undone.
+            why = "taken by a turn, no reply" if text.message in database.handled else "never taken by a turn"
+            figures.unanswered[name][why] += 1
+    _duplicates(figures, texts, database, timeline)
     _opted_out(figures, ledger, texts)
 
 
-def _duplicates(figures: Figures, texts: list[Text], database: Database) -> None:
-    at_ghl = Counter((text.contact, text.body) for text in texts)
-    for (contact, body), count in at_ghl.items():
-        extra = count - database.sms_rows.get((contact, body), 0)
+def _duplicates(figures: Figures, texts: list[Text], database: Database, timeline: list[FaultWindow]) -> None:
+    at_ghl: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for text in texts:
+        at_ghl[(text.contact, text.body)].append(text.at)
+    for (contact, body), times in at_ghl.items():
+        extra = len(times) - database.sms_rows.get((contact, body), 0)
         if extra > 0:
             figures.duplicates += extra
-            figures.duplicate_examples.append(f"contact {contact}: {count} x a {len(body)}-character text, "
-                                              f"{database.sms_rows.get((contact, body), 0)} outbox row(s)")
+            accepted = ", ".join(f"{time.strftime('%H:%M:%S', time.gmtime(at))} ({window_of(at, timeline)})"
+                                 for at in sorted(times))
+            rows = "; ".join(database.sms_detail.get((contact, body), [])) or "none"
+            figures.duplicate_examples.append(f"contact {contact}: GHL accepted a {len(body)}-character text "
+                                              f"{len(times)} x at {accepted}; its outbox rows: {rows}")
 
 
 def _opted_out(figures: Figures, ledger: list[dict[str, Any]], texts: list[Text]) -> None:
@@ -461,6 +488,8 @@ def report(figures: Figures, database: Database, timeline: list[FaultWindow], pe
     ]
     lines += [f"  lost webhook {webhook_id}" for webhook_id in figures.lost[:10]]
     lines += [f"  duplicate: {example}" for example in figures.duplicate_examples[:10]]
+    for name, reasons in figures.unanswered.items():
+        lines.append(f"  unanswered texts sent in {name}: " + ", ".join(f"{why} {n}" for why, n in reasons.items()))
     lines.append("reply latency (ms) by when the lead texted:   n   p50   p95   p99   recovered after (s)  backlog (s)")
     for name in ["steady", *[window.name for window in timeline], "recovering"]:
         values = figures.latency_ms.get(name, [])

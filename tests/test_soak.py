@@ -34,7 +34,8 @@ CONFIRMATION = "You are unsubscribed and will get no more texts from us. Reply S
 
 def database(**fields: object) -> Database:
     defaults: dict[str, object] = {"webhook_ids": set(), "message_ids": set(), "sms_rows": Counter(),
-                                   "unapplied_events": 0, "waiting_outbox": 0, "stale_names": 0, "stages": {}}
+                                   "unapplied_events": 0, "waiting_outbox": 0, "stale_names": 0, "stages": {},
+                                   "sms_detail": {}, "handled": set()}
     return Database(**{**defaults, **fields})  # type: ignore[arg-type]
 
 
