@@ -135,3 +135,25 @@ def test_a_notification_recorded_while_the_broker_was_down_is_sent_by_the_sweep(
     # then it goes out
     assert settled().status == "sent"
     assert len(smtp_inbox.mails) == 1
+
+
+def test_a_broker_sends_a_failed_notification_again_from_the_admin(
+    maria: Contact, alpha_broker: Any, smtp_inbox: SMTPInbox
+) -> None:
+    from django.test import Client
+
+    # given a notification the mail server refused
+    smtp_inbox.refuse_next("554 5.7.1 Relay access denied")
+    a_fair_housing_alert_for(maria, email="desk@alpha.example")
+    failed = settled()
+    assert failed.status == "failed"
+
+    # when Alice, the relay fixed, sends it again
+    alice = Client()
+    alice.force_login(alpha_broker)
+    response = alice.post("/admin/alerts/notification/", {"action": "send_again", "_selected_action": [failed.pk]})
+
+    # then it goes out
+    assert response.status_code == 302
+    wait_for(lambda: Notification.objects.filter(pk=failed.pk, status="sent").exists())
+    assert len(smtp_inbox.mails) == 1
