@@ -2,7 +2,8 @@
 Claude alerts) and the Claude circuit breaker's signal. Registered in AlertsConfig.ready().
 
 Nothing is read or sent here, inside the domain's transaction: each receiver only asks for a `notice_*` once it
-commits, so a turn rolled back tells nobody, and a notice that fails never fails the turn.
+commits, so a turn rolled back tells nobody, and a notice that fails never fails the turn. The one write in the
+domain's transaction is an erasure's: the lead's name leaves her notifications with the rest of her data.
 """
 from __future__ import annotations
 
