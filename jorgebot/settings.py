@@ -225,6 +225,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # DRF's answers, and a value PostgreSQL refuses (a NUL character) as a 400, not a 500.
+    "EXCEPTION_HANDLER": "leads.api.errors.exception_handler",
     # DRF's rate per user, counted with one Redis INCR per request (leads/api/throttling.py).
     "DEFAULT_THROTTLE_CLASSES": ["leads.api.throttling.PerUserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {

@@ -1,12 +1,35 @@
 """Filters of the list endpoints, named as a broker would ask: status, temperature, score band, last reply."""
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 import django_filters as filters
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django_filters.fields import IsoDateTimeField
 
 from analytics.models import ChurnPrediction, ChurnTier, LeadScore, RevenueForecast, ScoreSource
 from bots.models import Draft, DraftStatus
 from leads.models import BotKind, Contact, Conversation, Direction, LeadStatus, Message, Property, Sender, Temperature
+
+
+class UtcDateTimeField(IsoDateTimeField):
+    """An ISO 8601 time, turned to UTC: ISO allows offsets up to ±23:59, PostgreSQL refuses those past ±15:59 (a 500
+    the schema fuzz found)."""
+
+    def to_python(self, value: Any) -> dt.datetime | None:
+        when = super().to_python(value)
+        if when is None:
+            return None
+        try:
+            return when.astimezone(dt.UTC)
+        except OverflowError as exc:
+            raise ValidationError("Enter a time within years 1 to 9999.", code="invalid") from exc
+
+
+class IsoDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
 
 
 class LeadFilterSet(filters.FilterSet):
@@ -18,9 +41,9 @@ class LeadFilterSet(filters.FilterSet):
     score_max = filters.NumberFilter(field_name="score", lookup_expr="lte")
     tag = filters.CharFilter(method="filter_tag", help_text="Leads carrying this GHL tag")
     opted_out = filters.BooleanFilter(field_name="opted_out_at", lookup_expr="isnull", exclude=True)
-    last_reply_after = filters.IsoDateTimeFilter(field_name="conversation__last_inbound_at", lookup_expr="gte")
-    last_reply_before = filters.IsoDateTimeFilter(field_name="conversation__last_inbound_at", lookup_expr="lt")
-    updated_after = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    last_reply_after = IsoDateTimeFilter(field_name="conversation__last_inbound_at", lookup_expr="gte")
+    last_reply_before = IsoDateTimeFilter(field_name="conversation__last_inbound_at", lookup_expr="lt")
+    updated_after = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Contact
@@ -33,7 +56,7 @@ class LeadFilterSet(filters.FilterSet):
 class ConversationFilterSet(filters.FilterSet):
     lead = filters.NumberFilter(field_name="contact_id")
     location = filters.CharFilter(field_name="contact__location_id")
-    last_inbound_after = filters.IsoDateTimeFilter(field_name="last_inbound_at", lookup_expr="gte")
+    last_inbound_after = IsoDateTimeFilter(field_name="last_inbound_at", lookup_expr="gte")
 
     class Meta:
         model = Conversation
@@ -45,7 +68,7 @@ class MessageFilterSet(filters.FilterSet):
     lead = filters.NumberFilter(field_name="conversation__contact_id")
     direction = filters.ChoiceFilter(choices=Direction.choices)
     sender = filters.ChoiceFilter(choices=Sender.choices)
-    sent_after = filters.IsoDateTimeFilter(field_name="sent_at", lookup_expr="gte")
+    sent_after = IsoDateTimeFilter(field_name="sent_at", lookup_expr="gte")
 
     class Meta:
         model = Message

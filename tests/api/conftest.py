@@ -55,3 +55,7 @@ def alpha_listing(alpha_realty: Location) -> Property:
 @pytest.fixture
 def beta_listing(beta_homes: Location) -> Property:
     return listing(beta_homes, "BETA0001", city="Fontana", list_price=450_000)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "fuzz: generated requests from the OpenAPI schema (schemathesis); -m fuzz")
