@@ -434,7 +434,7 @@ class ContactAdmin(LocationScopedAdmin):
     # Counts beside every filter choice would aggregate all the location's leads on each page view.
     show_facets = admin.ShowFacets.NEVER
     actions = ("pause_bot", "resume_bot", "hand_to_human", "hand_back_to_bot", "rescore", "reread_with_claude",
-               "export_csv", "export_and_erase")
+               "retry_parked_turns", "export_csv", "export_and_erase")
     members_may_add = False  # leads come from GHL
     members_may_delete = False
     change_form_template = "admin/leads/contact/change_form.html"
@@ -532,6 +532,12 @@ class ContactAdmin(LocationScopedAdmin):
         analytics.predict_churn(contact_ids=chosen)
         self.message_user(request, f"Rescored {scored.leads} open lead(s) ({scored.contacts_updated} changed); "
                                    "closed, opted-out and hand-scored leads keep their score.", messages.SUCCESS)
+
+    @admin.action(description="Answer again the selected leads' texts whose turn was parked")
+    def retry_parked_turns(self, request: HttpRequest, queryset: QuerySet[Contact]) -> None:
+        retried = broker_actions.retry_parked_turns(queryset)
+        self.message_user(request, f"The bot answers {retried} parked conversation(s) again; the others had "
+                                   "nothing parked.", messages.SUCCESS)
 
     @admin.action(description="Have Claude re-read the selected leads' conversations now")
     def reread_with_claude(self, request: HttpRequest, queryset: QuerySet[Contact]) -> None:

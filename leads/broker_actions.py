@@ -119,3 +119,14 @@ def retry_webhook_events(event_ids: Iterable[int]) -> int:
     if parked:
         handle_webhook_events.apply_async(args=[parked])
     return len(parked)
+
+
+def retry_parked_turns(contacts: QuerySet[Contact]) -> int:
+    """Have the bot answer again the texts of these leads whose turn was parked after failing too often. Returns
+    how many conversations."""
+    from bots.tasks import schedule_turn
+
+    conversation_ids = retries.unpark_turns(contacts.values_list("pk", flat=True))
+    for conversation_id in conversation_ids:
+        schedule_turn(conversation_id, countdown=0)
+    return len(conversation_ids)

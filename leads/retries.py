@@ -74,6 +74,17 @@ def record_failed_turn(conversation_id: int, error: BaseException, *, ours: bool
     return parked
 
 
+def unpark_turns(contact_ids: Iterable[int]) -> list[int]:
+    """Put parked turns of these leads back in line, counting failures from zero. Returns their conversations."""
+    parked = Conversation.objects.filter(contact_id__in=list(contact_ids), turn_parked_at__isnull=False)
+    conversation_ids = list(parked.values_list("pk", flat=True))
+    Conversation.objects.filter(pk__in=conversation_ids).update(
+        failed_turns=0, retry_turn_at=None, turn_error="", turn_parked_at=None
+    )
+    logger.info("parked turns retried by a person conversations=%s", len(conversation_ids))
+    return conversation_ids
+
+
 def clear_turn_failures(conversation_id: int) -> None:
     """A turn went through: its conversation starts counting failures from zero again (one indexed UPDATE that
     finds nothing to change on the usual, healthy conversation)."""

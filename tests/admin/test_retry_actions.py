@@ -1,18 +1,19 @@
-"""Sending again what failed or was parked: a broker retries failed and parked writes to GHL, an agent cannot, and
-whoever runs the install retries parked webhook events."""
+"""Sending again what failed or was parked: a broker retries failed and parked writes to GHL, an agent cannot; a
+member has the bot answer a parked conversation again; whoever runs the install retries parked webhook events."""
 from __future__ import annotations
 
 from typing import Any
 
 from django.utils import timezone
 
-from leads.models import Contact, OutboxMessage, WebhookEvent
+from leads.models import Contact, Conversation, OutboxMessage, WebhookEvent
 from leads.services import MAX_EVENT_ATTEMPTS
 from tests.admin.conftest import AdminAs
 from tests.bots.test_failing_work import tasks_queued
 
 OUTBOX = "/admin/leads/outboxmessage/"
 EVENTS = "/admin/leads/webhookevent/"
+LEADS = "/admin/leads/contact/"
 
 
 def write(contact: Contact, key: str, status: str, **fields: Any) -> OutboxMessage:
@@ -77,3 +78,19 @@ def test_the_owner_retries_parked_webhook_events_only(admin_as: AdminAs, owner: 
     assert WebhookEvent.objects.get(pk=parked.pk).attempts == 0
     assert WebhookEvent.objects.get(pk=retrying.pk).attempts == 1
     assert tasks_queued("handle_webhook_events", queue="webhooks") == [[parked.pk]]
+
+
+def test_an_agent_has_the_bot_answer_a_parked_conversation_again(
+    admin_as: AdminAs, alpha_agent: Any, maria: Contact
+) -> None:
+    # given maria's turn was parked after failing five times
+    talk = Conversation.objects.create(contact=maria, failed_turns=5, turn_error="AttributeError: x",
+                                       turn_parked_at=timezone.now())
+
+    # when an agent asks for her texts to be answered again
+    admin_as(alpha_agent).post(LEADS, {"action": "retry_parked_turns", "_selected_action": [maria.pk]})
+
+    # then her conversation counts failures from zero, and its turn is on the bots' queue
+    talk.refresh_from_db()
+    assert (talk.failed_turns, talk.turn_parked_at, talk.turn_error) == (0, None, "")
+    assert tasks_queued("take_turn") == [talk.pk]
