@@ -340,6 +340,16 @@ def test_a_broker_asking_for_another_brokerages_location_sees_only_her_own(
     assert board.location_id is None and board.leads == 6
 
 
+@pytest.mark.parametrize("location", ["Jb\x00Realty", "x" * 65, "' OR 1=1 --"])
+def test_a_location_that_is_nobodys_is_said_and_all_hers_shown(
+    admin_as: AdminAs, alpha_broker: Any, alpha_book: dict[str, Contact], location: str, at_now: dt.datetime
+) -> None:
+    page = page_of(admin_as(alpha_broker).get("/admin/", {"range": "90d", "location": location}))
+
+    assert warnings_on(page) == ["That location is not one of yours: showing all your locations."]
+    assert re.search(r'id="tile-new-leads">\s*<span class="jb-figure">6</span>', page)
+
+
 def test_each_choice_of_days_and_location_is_cached_apart(
     alpha_broker: Any, alpha_book: dict[str, Contact], at_now: dt.datetime
 ) -> None:
