@@ -182,7 +182,8 @@ CACHALOT_CACHE = "cachalot"
 CACHALOT_INVALIDATE_RAW = False
 # Cachalot is for the read-heavy dashboard tables; the hot write tables would only churn it. Claude's books
 # (bots.llm) change with every call, and a spend limit or a bulk job must never be read stale.
-CACHALOT_UNCACHABLE_APPS = frozenset({"django_celery_beat", "llm", "axes"})
+# Notifications (alerts) change in the workers that send them, and their admin list must show it.
+CACHALOT_UNCACHABLE_APPS = frozenset({"django_celery_beat", "llm", "axes", "alerts"})
 # A turn reads the pending texts before its lock and again under it; a cached answer served between another
 # worker's commit and its invalidation would answer one text twice. The kill switch, follow-ups and drafts
 # must never be read stale either.
