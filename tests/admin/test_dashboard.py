@@ -492,3 +492,16 @@ def test_without_a_trained_model_call_these_first_says_it_orders_by_the_priors_s
     page = page_of(admin_as(alpha_broker).get("/admin/", {"range": "90d"}))
     assert 'id="call-first-prior"' in page and "ordered by the prior's score" in page
     assert page.count("prior only") == 10
+
+
+def test_the_lead_lists_came_in_filter_refuses_dates_it_cannot_read(
+    admin_as: AdminAs, alpha_broker: Any, alpha_book: dict[str, Contact]
+) -> None:
+    browser = admin_as(alpha_broker)
+
+    for unreadable in ({"created_from": "banana"}, {"created_to": "2026-13-45"}, {"created_to": "9999-12-31"}):
+        response = browser.get("/admin/leads/contact/", unreadable)
+        assert response.status_code == 302 and response["Location"].endswith("?e=1"), unreadable
+    listed = browser.get("/admin/leads/contact/", {"created_from": "2026-11-16", "created_to": "2026-11-18"})
+    assert {contact.pk for contact in listed.context["cl"].result_list} == {
+        alpha_book["new_today"].pk, alpha_book["monday"].pk}
