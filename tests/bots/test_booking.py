@@ -36,6 +36,8 @@ def calendar(alpha_realty: Location, fake_ghl: FakeGHL, monkeypatch: Any) -> Fak
 
 def hot_seller(maria: Contact, *, booking_status: str = "fetching", **booking_fields: Any) -> Conversation:
     state = ConversationState(bot="seller")
+    # BOTS.md: a seller is never hot without an address.
+    state.seller.property_address = "123 Main St, Rancho Cucamonga"
     state.seller.motivation, state.seller.timeline_acceptable = "relocation", "yes"
     state.seller.property_condition, state.seller.price_low, state.seller.price_high = "move_in_ready", 650_000, 650_000
     state.booking.status = booking_status
@@ -182,4 +184,6 @@ def test_the_turn_that_makes_a_seller_hot_asks_for_slots_only_after_it_commits(
     assert texts_to(maria) == []
     assert Contact.objects.get(pk=maria.pk).has_tag("Seller-Qualified")
     assert booking_of(conversation).status == "fetching"
-    assert len(callbacks) == 1
+    # one calendar step (other apps, such as the broker's alerts, may wait for the commit too)
+    steps = [callback for callback in callbacks if getattr(callback, "func", None) is services._start_booking_step]
+    assert len(steps) == 1 and steps[0].args == ("offer_slots", conversation.pk)
