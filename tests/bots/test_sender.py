@@ -64,6 +64,18 @@ def test_when_ghl_asks_us_to_wait_the_deliver_task_comes_back_later(
     assert queued_in_the_broker() == 1
 
 
+def test_a_wait_longer_than_a_minute_is_left_to_the_sweeper(maria: Contact, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A task held in the broker past its visibility timeout would come back twice; the sweeper picks the row when due.
+    def deferred(contact_id: int) -> DeliveryReport:
+        raise sender.DeliveryDeferred(600.0)
+
+    monkeypatch.setattr(tasks, "deliver_pending", deferred)
+
+    tasks._deliver_right_away(maria.pk)
+
+    assert queued_in_the_broker() == 0
+
+
 # -- GHL down for long: a retry budget in time, never giving up on consent ------------------------------------
 
 
