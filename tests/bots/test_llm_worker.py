@@ -22,7 +22,8 @@ pytestmark = pytest.mark.worker
 
 CONTACT = ghl_events.CONTACT_ID
 MESSY = "ya so my wife got a job out in denver and we gotta move, place is kinda a fixer tbh"
-ASK_PRICE = "What price would make you feel good about selling?"
+# BOTS.md's Q0 rule: what Claude read (the motivation, the condition) is kept, and the address is asked next.
+ASK_ADDRESS = "What is the address of the home?"
 ASK_INTENT = "Thanks for reaching out. Are you looking to buy, sell, or both?"
 
 
@@ -38,10 +39,10 @@ def test_a_messy_text_is_read_and_answered_by_claude(
     # when a lead texts something the offline engine cannot place
     post_webhook(ghl_events.inbound_message(body=MESSY))
 
-    # then Claude read a relocating seller whose home needs work, so the seller bot skipped to the price,
-    # and Claude phrased that question
+    # then Claude read a relocating seller whose home needs work, so the seller bot asks the one thing it must
+    # have first, the address, and Claude phrased that question
     reply = the_reply(fake_ghl)
-    assert reply.startswith("Thanks, that helps.") and reply.endswith(ASK_PRICE)
+    assert reply.startswith("Thanks, that helps.") and reply.endswith(ASK_ADDRESS)
     wait_for(lambda: "Needs Qualifying" in fake_ghl.tags_added(CONTACT))  # the reply goes first, then the tags
     assert [len(fake_anthropic.answered(task)) for task in ("reading", "phrasing")] == [1, 1]
     calls = wait_for(lambda: list(LLMCall.objects.order_by("created_at")) if LLMCall.objects.count() == 2 else [])
@@ -62,7 +63,7 @@ def test_an_overloaded_claude_is_retried_by_celery_and_then_answers(
 
     # then the turn was retried and Claude's reading and phrasing made the reply
     reply = the_reply(fake_ghl)
-    assert reply.startswith("Thanks, that helps.") and reply.endswith(ASK_PRICE)
+    assert reply.startswith("Thanks, that helps.") and reply.endswith(ASK_ADDRESS)
     statuses = [call.status for call in fake_anthropic.calls if call.json and call.json.get("tools")]
     assert statuses == [529, 200]
     assert "Retry in" in claude_worker.log_path.read_text()
