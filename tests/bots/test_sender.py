@@ -160,6 +160,26 @@ def test_an_opt_out_or_dnd_write_is_never_given_up(
     assert consent.next_attempt_at is not None
 
 
+def test_an_opt_out_write_waits_out_a_token_ghl_no_longer_takes_but_a_tag_write_fails(
+    maria: Contact, fake_ghl: FakeGHL
+) -> None:
+    # given GHL refuses the brokerage's token (revoked; the broker reconnects later)
+    fake_ghl.fail_next(401, times=1000, path_prefix="/contacts/")
+    consent = _row(maria, "set_dnd", "dnd", payload={"dnd": True})
+
+    # when the do-not-disturb write is tried, then a plain tag write
+    assert isinstance(_deliver_when_due(maria), sender.DeliveryDeferred)
+    OutboxMessage.objects.filter(pk=consent.pk).update(status="sent")
+    tag = _row(maria, "add_tags", "hot", payload={"tags": ["Hot-Seller"]})
+    outcome = _deliver_when_due(maria)
+
+    # then the consent write waits to go again, and the tag write fails at once, as any refused write does
+    consent.refresh_from_db()
+    assert consent.failures == 1 and "status=401" in consent.last_error
+    assert isinstance(outcome, DeliveryReport) and outcome.failed == 1
+    assert OutboxMessage.objects.get(pk=tag.pk).status == "failed"
+
+
 def test_the_wait_between_attempts_doubles_and_is_capped(maria: Contact, fake_ghl: FakeGHL, settings: Any) -> None:
     settings.JORGEBOT_DELIVERY_RETRY_SECONDS = 5.0
     settings.JORGEBOT_RETRY_MAX_BACKOFF_SECONDS = 60.0
