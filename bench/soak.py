@@ -32,6 +32,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -80,7 +81,8 @@ broker = get_user_model().objects.create_user(username={username!r}, password={p
 for n in range({locations}):
     # Claude on for the first {claude} locations; a Claude budget of 0 keeps the others offline.
     settings = {{}} if n < {claude} else {{"llm_daily_spend_limit_usd": 0}}
-    location = Location.objects.create(id=f"SoakLocation{{n:08d}}", name=f"Soak Realty {{n}}", api_token="soak-token",
+    location = Location.objects.create(id=f"SoakLocation{{n:08d}}", name=f"Soak Realty {{n}}",
+                                       api_token=f"soak-token:SoakLocation{{n:08d}}",
                                        timezone="America/Chicago", bot_settings=settings)
     LocationMembership.objects.create(user=broker, location=location, role="broker")
 print(json.dumps({{"token": Token.objects.create(user=broker).key}}))
@@ -207,6 +209,66 @@ def _sign(key: ed25519.Ed25519PrivateKey, body: bytes) -> str:
     return base64.b64encode(key.sign(body)).decode()
 
 
+class GHLEcho:
+    """GHL's echo: every text sent through the API comes back as a signed OutboundMessage webhook, which is how the
+    app learns that a text whose answer it lost (a timeout, a worker killed mid-send) did go out."""
+
+    def __init__(self, base_url: str, key: ed25519.Ed25519PrivateKey, ghl: FakeGHL) -> None:
+        self.base_url = base_url
+        self.key = key
+        self.ghl = ghl
+        self.entries: list[dict[str, Any]] = []  # ledger entries, as locust writes them
+        self._waiting: list[tuple[bytes, dict[str, Any]]] = []
+        self._seen = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="ghl-echo", daemon=True)
+
+    def __enter__(self) -> GHLEcho:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=60)
+
+    def _run(self) -> None:
+        import httpx
+
+        with httpx.Client(base_url=self.base_url, timeout=10) as client:
+            while not self._stop.wait(0.5) or self._waiting:
+                self._collect()
+                self._waiting = [(body, facts) for body, facts in self._waiting if not self._post(client, body, facts)]
+                if self._stop.is_set() and self._waiting:
+                    time.sleep(1)  # the app is down (a 429): GHL keeps redelivering
+
+    def _collect(self) -> None:
+        accepted = self.ghl.texts_accepted(self._seen)
+        self._seen += len(accepted)
+        for call, message_id in accepted:
+            # Each location has its own token (see SEED), as GHL knows the location from it.
+            location_id = call.headers.get("authorization", "").rsplit(":", 1)[-1]
+            contact_id = call.json["contactId"]
+            payload = ghl_events.outbound_message(body=call.json["message"], contact_id=contact_id,
+                                                  conversation_id=f"conv_{contact_id}", message_id=message_id,
+                                                  location_id=location_id, source="api")
+            facts = {"k": "webhook", "id": payload["webhookId"], "type": "OutboundMessage", "purpose": "echo",
+                     "contact": contact_id, "location": location_id, "message": message_id}
+            self._waiting.append((ghl_events.encode(payload), facts))
+
+    def _post(self, client: Any, body: bytes, facts: dict[str, Any]) -> bool:
+        """True once the app answered anything but 429 (GHL redelivers on 429 only)."""
+        import httpx
+
+        sent = time.time()
+        try:
+            status = client.post("/webhooks/ghl/", content=body, headers={
+                "Content-Type": "application/json", "x-ghl-signature": _sign(self.key, body)}).status_code
+        except httpx.HTTPError:
+            status = 0
+        self.entries.append({**facts, "t": sent, "status": status})
+        return status not in (0, 429)
+
+
 def run_locust(directory: Path, base_url: str, seconds: float, users: int, extra_env: dict[str, str]) -> int:
     locust = shutil.which("locust", path=str(Path(sys.executable).parent)) or "locust"
     command = [locust, "-f", str(ROOT / "locustfile.py"), "--headless", "-u", str(users), "-r", str(users),
@@ -312,6 +374,7 @@ class Text:
 class Figures:
     deliveries: int = 0
     webhooks: int = 0
+    echoes: int = 0  # of the webhooks, GHL's echoes of the texts it accepted
     answered: int = 0
     refused: Counter[int] = field(default_factory=Counter)  # final non-200 statuses of webhooks never answered 200
     stored: int = 0
@@ -358,6 +421,7 @@ def webhook_figures(figures: Figures, ledger: list[dict[str, Any]], database: Da
         statuses[entry["id"]].append(entry["status"])
         message_of[entry["id"]] = entry["message"]
     figures.webhooks = len(statuses)
+    figures.echoes = len({entry["id"] for entry in deliveries if entry["purpose"] == "echo"})
     answered = [webhook_id for webhook_id, seen in statuses.items() if 200 in seen]
     figures.answered = len(answered)
     figures.refused = Counter(seen[-1] for seen in statuses.values() if 200 not in seen)
@@ -477,7 +541,8 @@ def _s(value: float | None) -> str:
 def report(figures: Figures, database: Database, timeline: list[FaultWindow], peaks: dict[str, float],
            load: tuple[float, float], minutes: float, drained_s: float) -> str:
     lines = [
-        f"webhooks: {figures.webhooks} sent in {figures.deliveries} deliveries, {figures.answered} answered 200, "
+        f"webhooks: {figures.webhooks} sent ({figures.echoes} of them GHL's echoes of our texts) in "
+        f"{figures.deliveries} deliveries, {figures.answered} answered 200, "
         f"{figures.stored} stored, {len(figures.lost)} lost; never answered 200: {dict(figures.refused) or 0}",
         f"lead texts due a reply: {figures.texts_in}, replied {figures.replied}; duplicate SMS {figures.duplicates}; "
         f"opt-outs {figures.opt_outs} ({figures.opt_outs_confirmed} confirmed), texts after the confirmation "
@@ -579,7 +644,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"warm-up lead answered in {warm_up(base_url, key, ghl, locations[0]):.1f} s; "
                   f"{args.minutes:g} minutes of load, faults: {', '.join(names) or 'none'}", flush=True)
             plan = FaultPlan(plan_faults(app, names), BASELINE_SECONDS, args.minutes / 10)
-            with MemoryWatch(app.processes) as memory:
+            with MemoryWatch(app.processes) as memory, GHLEcho(base_url, key, ghl) as echo:
                 thread = plan.start()
                 locust_exit = run_locust(args.out, base_url, args.minutes * 60, args.users, {
                     "JORGEBOT_SOAK_KEY": str(key_file), "JORGEBOT_SOAK_LOCATIONS": ",".join(locations),
@@ -597,7 +662,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"load average after: {' '.join(f'{value:.2f}' for value in os.getloadavg())}; locust exited "
               f"{locust_exit} (1 when any request failed); logs, CSV and ledger in {args.out}", flush=True)
         (args.out / "texts.jsonl").write_text("".join(json.dumps(text.__dict__) + "\n" for text in texts))
-        entries = read_ledger(ledger)
+        entries = read_ledger(ledger) + echo.entries
         figures = Figures()
         webhook_figures(figures, entries, database)
         text_figures(figures, entries, texts, database, plan.timeline)

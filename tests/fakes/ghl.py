@@ -71,6 +71,8 @@ class _State:
     failures: list[_Failure] = field(default_factory=list)
     notes: dict[str, list[JSONBody]] = field(default_factory=dict)
     appointments: list[JSONBody] = field(default_factory=list)
+    # Each accepted text with the messageId GHL gave it, for echoing it as GHL does (an OutboundMessage webhook).
+    texts_accepted: list[tuple[RecordedCall, str]] = field(default_factory=list)
     next_id: int = 0
 
 
@@ -145,6 +147,11 @@ class FakeGHL(LoopbackAPI):
             for c in self._accepted("POST", "/conversations/messages")
             if c.json.get("type") == "SMS" and (contact_id is None or c.json.get("contactId") == contact_id)
         ]
+
+    def texts_accepted(self, since: int = 0) -> list[tuple[RecordedCall, str]]:
+        """Accepted texts from the `since`-th on, each with its messageId: what GHL echoes to the webhook."""
+        with self._lock:
+            return self._state.texts_accepted[since:]
 
     def tags_added(self, contact_id: str) -> list[str]:
         return [tag for c in self._accepted("POST", f"/contacts/{contact_id}/tags") for tag in c.json["tags"]]
@@ -237,9 +244,11 @@ def _send_message(fake: FakeGHL, match: re.Match[str], call: RecordedCall) -> Re
         return 422, _error_body(422, "contactId and type are required")
     if body["type"] == "SMS" and not body.get("message"):
         return 422, _error_body(422, "message is required for SMS")
+    message_id = fake._new_id("msg")
+    fake._state.texts_accepted.append((call, message_id))
     return 201, {
         "conversationId": f"conv_{body['contactId']}",
-        "messageId": fake._new_id("msg"),
+        "messageId": message_id,
         "msg": "Message queued successfully.",
     }
 
