@@ -17,7 +17,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from django.conf import settings
 
 from bots.simulator import MemorySessions, simulate_turn
@@ -93,6 +92,10 @@ def category_of(path: Path) -> str:
 
 
 def load(path: Path) -> Conversation:
+    # PyYAML is a development requirement (requirements-dev.txt): only the corpus needs it, so production code
+    # imports it when a corpus is read.
+    import yaml
+
     data = yaml.safe_load(path.read_text())
     for number, turn in enumerate(data["turns"], start=1):
         unknown = set(turn) - TURN_KEYS
