@@ -289,12 +289,14 @@ class Dashboard:
         return urlencode({**params, **({"location": self.location_id} if self.location_id else {})})
 
     @property
+    def location_query(self) -> str:
+        """The lead list's filter for the leads that need doing now: here, whenever they came in."""
+        return urlencode({"location": self.location_id} if self.location_id else {})
+
+    @property
     def drafts_query(self) -> str:
-        """The drafts' list filtered as the tile counts: pending, written over these days, here."""
+        """The drafts' list filtered as the tile counts: pending, here, whenever written."""
         params = {"status__exact": DraftStatus.PENDING.value}
-        if self.starts is not None and self.ends is not None:
-            params |= {"created_at__gte": self.starts.astimezone(dt.UTC).isoformat(),
-                       "created_at__lt": self.ends.astimezone(dt.UTC).isoformat()}
         return urlencode({**params, **({"location": self.location_id} if self.location_id else {})})
 
     def charts(self) -> dict[str, Any]:
@@ -400,27 +402,26 @@ def dashboard(
     location_ids = [location_id for location_id, _, _, _ in shown]
     if not location_ids:
         return board
-    # The leads that came in over the chosen days: every tile, chart and list counts among them.
-    contacts = Contact.objects.filter(
-        location_id__in=location_ids, deleted_at__isnull=True, created_at__gte=starts, created_at__lt=ends
-    )
-    _count_leads(board, contacts, configs, now, tz, first_day, last_day)
-    _find_hot_leads(board, contacts, configs, now)
-    board.call_first = leads_to_call_first(contacts, CALL_FIRST_SHOWN)
+    # What needs doing now (a lead waiting for a person, the leads to call first, drafts to approve) counts whenever
+    # the lead came in: a hot lead waiting since last quarter is the most urgent of all. The other tiles and the
+    # charts count the leads that came in over the chosen days.
+    current = Contact.objects.filter(location_id__in=location_ids, deleted_at__isnull=True)
+    _count_leads(board, current.filter(created_at__gte=starts, created_at__lt=ends), configs, tz, first_day, last_day)
+    board.hot_waiting = current.filter(hot_waiting_filter(configs, now)).count()
+    _find_hot_leads(board, current, configs, now)
+    board.call_first = leads_to_call_first(current, CALL_FIRST_SHOWN)
     board.median_first_reply = median_first_reply(location_ids, starts, ends)
     board.claude_spend = claude_spend(location_ids, first_day, last_day)
     board.churn_risks = churn_risks(location_ids, starts, ends)
     board.forecast = revenue_forecast(location_ids, today, first_day, last_day)
     # Suggest mode: texts the bot holds until a person approves them (the partial index `draft_pending_idx`).
-    board.drafts_waiting = Draft.objects.filter(
-        location_id__in=location_ids, status=DraftStatus.PENDING, created_at__gte=starts, created_at__lt=ends
-    ).count()
+    board.drafts_waiting = Draft.objects.filter(location_id__in=location_ids, status=DraftStatus.PENDING).count()
     return board
 
 
 def _count_leads(
-    board: Dashboard, contacts: QuerySet[Contact], configs: Sequence[BotConfig], now: dt.datetime, tz: dt.tzinfo,
-    first_day: dt.date, last_day: dt.date,
+    board: Dashboard, contacts: QuerySet[Contact], configs: Sequence[BotConfig], tz: dt.tzinfo, first_day: dt.date,
+    last_day: dt.date,
 ) -> None:
     """The tiles' counts and the day, pipeline, temperature and handoff charts in one pass over the leads that
     came in, a row a day (status and temperature as filtered counts): grouped by all three, 90 days of 100,000
@@ -434,7 +435,6 @@ def _count_leads(
         .annotate(
             leads=Count("*"),
             opted_out=Count("pk", filter=Q(opted_out_at__isnull=False)),
-            waiting=Count("pk", filter=hot_waiting_filter(configs, now)),
             handed_off=Count("pk", filter=handed_off),
             **{f"s{index}": Count("pk", filter=Q(status=status)) for index, status in enumerate(LeadStatus.values)},
             **{f"t{index}": Count("pk", filter=Q(temperature=value))
@@ -451,7 +451,6 @@ def _count_leads(
         per_day[row["day"]] = row["leads"]
         board.leads += row["leads"]
         board.opted_out += row["opted_out"]
-        board.hot_waiting += row["waiting"]
         board.handed_off += row["handed_off"]
         for index, status in enumerate(LeadStatus.values):
             funnel[status] += row[f"s{index}"]

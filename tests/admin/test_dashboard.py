@@ -96,6 +96,24 @@ def test_the_days_start_at_midnight_where_the_brokerage_is(
     assert board.starts == dt.datetime(first_day.year, first_day.month, first_day.day, utc_hour, tzinfo=dt.UTC)
 
 
+def test_what_needs_doing_now_shows_whenever_the_lead_came_in(
+    admin_as: AdminAs, alpha_broker: Any, alpha_book: dict[str, Contact]
+) -> None:
+    # given the hot leads waiting for a person from the book, none of whom came in today
+    everything = selectors.dashboard(scope_of(alpha_broker), NINETY_DAYS, now=NOW)
+    today = selectors.dashboard(scope_of(alpha_broker), DashboardFilters(range="today"), now=NOW)
+
+    # then today's view still counts and lists every one of them, and calls the same leads first
+    assert today.leads < everything.leads
+    assert today.hot_waiting == everything.hot_waiting == 2
+    assert [hot.name for hot in today.hot_leads] == ["Pia", "Hal"]
+    assert [lead.contact_id for lead in today.call_first] == [lead.contact_id for lead in everything.call_first]
+    # and the tile opens all of them, not only today's
+    page = admin_as(alpha_broker).get("/admin/", {"range": "today"}).content.decode()
+    link = page.split('id="tile-hot-waiting"')[0].rsplit("<a ", 1)[1]
+    assert "waiting=yes" in link and "created_from" not in link
+
+
 def test_a_broker_of_another_location_counts_only_theirs(beta_broker: Any, alpha_book: dict[str, Contact]) -> None:
     board = selectors.dashboard(scope_of(beta_broker), now=NOW)
 
@@ -138,9 +156,10 @@ def test_the_dashboard_page_costs_a_fixed_number_of_queries(
     # Without cachalot: what the database sees while texts keep arriving and invalidating it.
     with cachalot_disabled():
         # session, user, memberships; the figures: locations, the counts by day, status and temperature, the
-        # waiting list, call these first, reply time, Claude's spend, drafts waiting, going cold (list, then
-        # whether any prediction exists), forecast; no Django permissions: a member holds none (leads.auth)
-        with django_assert_num_queries(13):
+        # waiting count and list (whenever the lead came in), call these first, reply time, Claude's spend, drafts
+        # waiting, going cold (list, then whether any prediction exists), forecast; no Django permissions: a member
+        # holds none (leads.auth)
+        with django_assert_num_queries(14):
             browser.get("/admin/")
         # within JORGEBOT_DASHBOARD_CACHE_SECONDS the figures come from the cache: session, user, memberships
         with django_assert_num_queries(3):
@@ -150,7 +169,7 @@ def test_the_dashboard_page_costs_a_fixed_number_of_queries(
         for number in range(40):
             created(lead(location, f"more{number}", score=number, tags=["Human-Follow-Up-Needed"]),
                     NOW - dt.timedelta(days=number))
-        with django_assert_num_queries(13):
+        with django_assert_num_queries(14):
             browser.get("/admin/", {"range": "custom", "from": "2026-09-01", "to": "2026-11-30",
                                     "location": location.pk})
 
