@@ -6,7 +6,7 @@ import re
 from bots.nlu.types import Language
 
 # Words that are common in one language and rare in the other; words both use ("no", "me", "a", "ok") are left out,
-# and so is "mil": English speakers write "1.2 mil" for a million (BOTS.md: never switch on one token).
+# and so is "mil": English speakers write "1.2 mil" for a million (BOTS.md: never switch on one such token).
 _SPANISH = frozenset("""
 hola quiero queremos quisiera vender vendo comprar compro casa casas mi mis tu su sus que de del la las el los por
 para con es esta estoy estamos tengo tenemos gracias si pero cuanto cuanta donde cuando necesito necesitamos busco
@@ -26,26 +26,17 @@ some any good great thinking bedroom bedrooms bath baths price budget soon month
 # Accents and inverted marks only Spanish uses; checked on the original text, before folding.
 _SPANISH_MARKS = re.compile(r"[ñáéíóúü¿¡]", re.IGNORECASE)
 _WORD = re.compile(r"[a-z']+")
-# Words of the other language needed to switch.
-_CLEAR_EVIDENCE = 2
 
 
 def detect_language(text: str, original: str, default: str) -> Language:
-    """"es" or "en" from the words used; a message that says too little ("no", "ok", "650k") keeps `default`, and
-    leaving `default` takes clear evidence: at least two words of the other language, or a text all in it ("gracias",
-    "alto"); one word inside a text of another language never switches a conversation."""
+    """"es" or "en" from the words used; a message that says too little ("no", "ok", "650k") keeps `default`."""
     words = _WORD.findall(text)
     spanish = sum(word in _SPANISH for word in words)
     english = sum(word in _ENGLISH for word in words)
     if _SPANISH_MARKS.search(original):
         spanish += 1
-    current: Language = "es" if default == "es" else "en"
-    if spanish > english and (current == "es" or spanish >= _CLEAR_EVIDENCE or _all_in(words, _SPANISH)):
+    if spanish > english:
         return "es"
-    if english > spanish and (current == "en" or english >= _CLEAR_EVIDENCE or _all_in(words, _ENGLISH)):
+    if english > spanish:
         return "en"
-    return current
-
-
-def _all_in(words: list[str], vocabulary: frozenset[str]) -> bool:
-    return bool(words) and all(word in vocabulary for word in words)
+    return "es" if default == "es" else "en"
