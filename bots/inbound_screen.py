@@ -58,6 +58,8 @@ class ScreenHit:
     protected_class: ProtectedClass | None
     start: int
     end: int
+    # The language of the matched words ("es" for "no me escriban"); None when they do not tell.
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,11 @@ class ScreenResult:
     def protected_class(self) -> ProtectedClass | None:
         hit = self.hit_of(ScreenClass.FAIR_HOUSING)
         return hit.protected_class if hit else None
+
+    @property
+    def language(self) -> str | None:
+        """The language of the request the bot answers, when its words tell."""
+        return self.hits[0].language if self.hits else None
 
 
 PASSED = ScreenResult()
@@ -220,6 +227,8 @@ class _Screen:
     terms: re.Pattern[str]
     terms_by_class: tuple[tuple[ProtectedClass, re.Pattern[str]], ...]
     labels: dict[str, str]
+    spanish_words: frozenset[str]
+    english_words: frozenset[str]
 
 
 def _load(agent_names: tuple[str, ...]) -> _Screen:
@@ -242,6 +251,8 @@ def _load(agent_names: tuple[str, ...]) -> _Screen:
         terms_by_class=tuple((key, re.compile(_whole_words(terms))) for key, terms in terms_by_class),
         labels={**{key: spec["label"] for key, spec in data["classes"].items()},
                 **{key: spec["label"] for key, spec in data["protected_classes"].items()}},
+        spanish_words=frozenset(data["language"]["spanish"].split()),
+        english_words=frozenset(data["language"]["english"].split()),
     )
 
 
@@ -297,8 +308,16 @@ def _best_hit(screen_class: ScreenClass, compiled: _Screen, folded: str, has_ter
         if screen_class is ScreenClass.FAIR_HOUSING:
             fixed = matcher.fixed_protected[index] if index >= 0 else None
             protected = fixed or _protected_class_in(folded[start:end], compiled)
-        hits.append(ScreenHit(screen_class, matcher.family_name(index), protected, start, end))
+        language = _language_of(folded[start:end], compiled)
+        hits.append(ScreenHit(screen_class, matcher.family_name(index), protected, start, end, language))
     return next((hit for hit in hits if hit.protected_class is not None), hits[0] if hits else None)
+
+
+def _language_of(span: str, compiled: _Screen) -> str | None:
+    words = _TOKEN.findall(span)
+    spanish = sum(word in compiled.spanish_words for word in words)
+    english = sum(word in compiled.english_words for word in words)
+    return "es" if spanish > english else "en" if english > spanish else None
 
 
 def _protected_class_in(span: str, compiled: _Screen) -> ProtectedClass | None:

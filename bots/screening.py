@@ -138,8 +138,13 @@ def _spoken_date(day: dt.date, language: Language) -> str:
     return f"{day:%b} {day.day}"
 
 
-def language_of(text: str, state: ConversationState) -> Language:
-    """The language to answer in: the text's, else the conversation's (a bare "STOP" keeps Spanish)."""
+def language_of(text: str, state: ConversationState, found: ScreenResult) -> Language:
+    """The language to answer in: the matched request's words ("ya no me escriban"), else the text's, else the
+    conversation's (a bare "STOP" keeps Spanish)."""
+    if found.language == "es":
+        return "es"
+    if found.language == "en":
+        return "en"
     return detect_language(fold(text), text, state.language)
 
 

@@ -156,7 +156,7 @@ def _answer(
     text, context = _reading_of(pending, state, contact, config, now)
     # The inbound screen comes before any reading (bots.screening): a screened text fills no field.
     found = inbound_screen.screen(text, (config.agent_name,))
-    language = screening.language_of(text, state)
+    language = screening.language_of(text, state, found)
     turn_key = f"turn:{conversation.pk}:{pending[-1].pk}"
     # The lead wrote again: drafts that answered older texts are moot.
     drafts.retire_drafts(contact)

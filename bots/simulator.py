@@ -136,7 +136,7 @@ def _plan(
 ) -> TurnPlan:
     """What bots.services would do with this message, minus the writes: the inbound screen first (opt-out, opt-in,
     then bots.screening's classes), then the stop tags, then the bot's own plan from the engine's reading."""
-    language = screening.language_of(message, state)
+    language = screening.language_of(message, state, found)
     if lead.opted_out:
         if not found.has(inbound_screen.ScreenClass.OPT_IN):
             return TurnPlan(bot=state.bot, outcome="lead opted out; no reply")

@@ -100,3 +100,11 @@ def test_the_result_names_the_family_and_where_it_matched() -> None:
 def test_labels_are_the_brokers_words() -> None:
     assert label_of("fair_housing") == "Fair Housing request"
     assert label_of("familial_status") == "familial status"
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("ya no me escriban", "es"), ("alto", "es"), ("pero no a familias con niños", "es"), ("eres un bot?", "es"),
+    ("stop texting me", "en"), ("how did you get my number", "en"), ("STOP", None),
+])
+def test_the_matched_words_tell_the_language_of_the_reply(text: str, language: str | None) -> None:
+    assert screen(text).language == language
