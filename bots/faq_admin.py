@@ -28,6 +28,7 @@ KIND_LABELS = {
     QuestionKind.HOW_REACHED: "How we reached the lead", QuestionKind.OTHER: "Other (by keywords)",
 }
 KIND_CHOICES = [(kind.value, label) for kind, label in KIND_LABELS.items()]
+_LABEL_OF_KIND = dict(KIND_CHOICES)
 # The query parameter that ties a new answer to the question it answers.
 FROM_QUESTION = "from_question"
 
@@ -52,12 +53,13 @@ class FaqEntryAdmin(LocationScopedAdmin):
     form = FaqEntryForm
     brokers_only = True
     list_display = ("kind_label", "keywords", "answer", "language", "location", "updated_at")
+    list_select_related = ("location",)
     list_filter = (ScopedLocationFilter, "kind", "language")
     search_fields = ("keywords", "answer")
 
     @admin.display(description="question kind", ordering="kind")
     def kind_label(self, obj: FaqEntry) -> str:
-        return KIND_LABELS.get(QuestionKind(obj.kind), obj.kind) if obj.kind in QuestionKind else obj.kind
+        return _LABEL_OF_KIND.get(obj.kind, obj.kind)
 
     def save_model(self, request: HttpRequest, obj: Model, form: forms.ModelForm, change: bool) -> None:
         question = None if change else self._question_answered(request)
@@ -112,6 +114,7 @@ class AnsweredFilter(admin.SimpleListFilter):
 @admin.register(UnansweredQuestion)
 class UnansweredQuestionAdmin(LocationScopedAdmin):
     list_display = ("question", "times_asked", "last_asked_at", "language", "location", "add_answer")
+    list_select_related = ("location",)
     list_filter = (AnsweredFilter, ScopedLocationFilter, "language")
     ordering = ("-times_asked", "-last_asked_at")
     search_fields = ("question",)

@@ -6,6 +6,7 @@ import re
 from html import unescape
 from typing import Any
 
+from cachalot.api import cachalot_disabled
 from django.test import Client
 
 from bots.faq import collect_unanswered
@@ -79,3 +80,27 @@ def test_a_broker_never_sees_another_locations_questions(
                 {"location": alpha_realty.id, "kind": "other", "keywords": "boats", "language": "en", "answer": "No."})
     beta_question.refresh_from_db()
     assert beta_question.answered_by_id is None
+
+
+def test_the_lists_cost_the_same_queries_for_three_rows_as_for_thirty(
+    client: Client, alpha_broker: Any, alpha_realty: Location
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    signed_in(client, alpha_broker)
+
+    def queries_for(rows: int) -> tuple[int, int]:
+        UnansweredQuestion.objects.all().delete()
+        FaqEntry.objects.all().delete()
+        for n in range(rows):
+            collect_unanswered(alpha_realty.id, "other", f"do you handle topic{n} questions?", "en")
+            FaqEntry.objects.create(location=alpha_realty, kind="other", keywords=f"topic{n}", answer="Yes.")
+        counts = []
+        for url in (CHANGELIST, "/admin/bots/faqentry/"):
+            with cachalot_disabled(), CaptureQueriesContext(connection) as captured:
+                assert client.get(url).status_code == 200
+            counts.append(len(captured))
+        return counts[0], counts[1]
+
+    assert queries_for(3) == queries_for(30)
