@@ -7,6 +7,7 @@ Fair Housing, the protected class; `ScreenResult.primary` is the one the bot ans
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
 import unicodedata
@@ -233,9 +234,7 @@ class _Screen:
 
 def _load(agent_names: tuple[str, ...]) -> _Screen:
     data = _data()
-    vocabulary = dict(data["vocabulary"])
-    names = "|".join(re.escape(fold(name)) for name in agent_names if name) or r"(?!)"
-    vocabulary["agent"] = f"(?:{names})"
+    vocabulary = {**data["vocabulary"], "agent": _agent_pattern(agent_names)}
     terms_by_class: list[tuple[ProtectedClass, str]] = []
     for key, spec in data["protected_classes"].items():
         terms_by_class.append((ProtectedClass(key), "|".join(spec["terms"])))
@@ -264,8 +263,23 @@ def _data() -> dict[str, Any]:
 
 @lru_cache(maxsize=32)
 def _screen_for(agent_names: tuple[str, ...]) -> _Screen:
-    """Compiled once per set of agent names (a per-location setting); the default set at import."""
-    return _load(agent_names)
+    """Compiled once per set of agent names (a per-location setting); the default set at import. Only the
+    classes that name the agent are compiled again for another name: the rest is shared."""
+    if agent_names == DEFAULT_AGENT_NAMES:
+        return _load(agent_names)
+    default, named = _screen_for(DEFAULT_AGENT_NAMES), _load_agent_classes(agent_names)
+    return dataclasses.replace(default, matchers={**default.matchers, **named})
+
+
+def _load_agent_classes(agent_names: tuple[str, ...]) -> dict[ScreenClass, _ClassMatcher]:
+    data = _data()
+    vocabulary = {**data["vocabulary"], "agent": _agent_pattern(agent_names)}
+    return {ScreenClass(key): _ClassMatcher(ScreenClass(key), spec, vocabulary)
+            for key, spec in data["classes"].items() if "<<agent>>" in repr(spec)}
+
+
+def _agent_pattern(agent_names: tuple[str, ...]) -> str:
+    return "(?:" + ("|".join(re.escape(fold(name)) for name in agent_names if name) or r"(?!)") + ")"
 
 
 DEFAULT_AGENT_NAMES = ("Jorge",)
