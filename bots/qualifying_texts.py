@@ -351,7 +351,7 @@ _ENGLISH: dict[str, list[str]] = {
         "{agent} would like to talk next steps and is free {slot_list}. Which time suits you? Reply {choices}.",
     ],
     "repeat_slots": [
-        "No problem. Reply {choices} to pick a time: {slot_list}.",
+        "Okay. Reply {choices} to pick a time: {slot_list}.",
         "Sorry, I did not catch that. Reply {choices} for {slot_list}.",
     ],
     "booking_confirmed": [
