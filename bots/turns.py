@@ -75,7 +75,7 @@ def plan_turn(
     ctx = TurnContext(state, lead, understood, config, now, listings, progress)
     if understood.wants_human:
         hand_to_person(ctx, plan)
-    elif plays_out_of_qualification(understood):
+    elif plays_out_of_qualification(ctx):
         answer_out_of_qualification(ctx, plan)
     elif state.vague_streak >= config.vague_turns_before_exhausted:
         end_exhausted(ctx, plan)

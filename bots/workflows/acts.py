@@ -12,6 +12,7 @@ from bots.nlu.types import Disinterest, Feeling, NotALead, QuestionKind
 from bots.texts import DEFAULT_TEXTS
 from bots.workflows.conversation import TurnContext
 from bots.workflows.decision import Line, TurnPlan
+from bots.workflows.questions import BY_ID
 
 
 class Facts(Protocol):
@@ -32,6 +33,8 @@ DISINTEREST_TAGS = {
 # Feelings that may come with an answer and let the conversation go on after a short line; anger and frustration
 # at the bot always make it step back.
 GENTLE_GO_ON = frozenset({Feeling.GRIEF, Feeling.DISTRESS})
+# Senders recognised as no lead at any point of a conversation; the others only before anything was answered.
+ANYTIME = frozenset({NotALead.SPAM, NotALead.WRONG_NUMBER})
 # Spam gets no answer at all: a reply only confirms the number is live.
 UNANSWERED = frozenset({NotALead.SPAM})
 
@@ -41,9 +44,24 @@ def is_aside(understood: Extraction) -> bool:
     return understood.question is not None or understood.feeling is not None or understood.complaint
 
 
-def plays_out_of_qualification(understood: Extraction) -> bool:
+def plays_out_of_qualification(ctx: TurnContext) -> bool:
     """Not a lead, disinterest or a complaint: the turn answers that alone and asks nothing."""
-    return understood.not_a_lead is not None or closes(understood) or understood.complaint
+    understood = ctx.understood
+    return is_not_a_lead(ctx) or closes(understood) or understood.complaint
+
+
+def is_not_a_lead(ctx: TurnContext) -> bool:
+    """The sender is no lead. Spam and a wrong number count whenever they come; an agent, a wholesaler or a vendor
+    only as a stranger, before any answer: a seller who has been answering and says "my buyer wants to close in 30
+    days" is still a seller. What the text itself seems to answer (a wholesaler's offer, a listing's street) is no
+    answer from a non lead."""
+    kind = ctx.understood.not_a_lead
+    if kind is None:
+        return False
+    if kind in ANYTIME:
+        return True
+    earlier = {question.id for question in BY_ID.values() if question.is_answered(ctx.state)} - ctx.progress.answered
+    return not earlier
 
 
 def closes(understood: Extraction) -> bool:
@@ -53,7 +71,7 @@ def closes(understood: Extraction) -> bool:
 
 def answer_out_of_qualification(ctx: TurnContext, plan: TurnPlan) -> None:
     understood = ctx.understood
-    if understood.not_a_lead is not None:
+    if understood.not_a_lead is not None and is_not_a_lead(ctx):
         answer_not_a_lead(ctx, plan, understood.not_a_lead)
     elif closes(understood):
         assert understood.disinterest is not None
