@@ -183,7 +183,7 @@ _ANY_QUESTION = re.compile(
 
 # "Actually", "scratch that", "make it 700k", "I meant": the lead replaces something they said.
 _CORRECTION = re.compile(
-    r"(?<![\w'])(?:actually|scratch\s+that|make\s+(?:it|that)|i\s+meant|correction|change\s+(?:that|it)\s+to|"
+    r"(?<![\w'])(?:actually|scratch\s+that|never\s*mind\s+(?:the|my|that)\s+(?:last|previous|other)|make\s+(?:it|that)|i\s+meant|correction|change\s+(?:that|it)\s+to|"
     r"not\s+\S+\s*,?\s+(?:but|i\s+mean)|instead|on\s+second\s+thought|en\s+realidad|mejor\s+dicho)(?![\w'])"
 )
 

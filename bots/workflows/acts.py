@@ -47,7 +47,7 @@ def is_aside(understood: Extraction) -> bool:
 def plays_out_of_qualification(ctx: TurnContext) -> bool:
     """Not a lead, disinterest or a complaint: the turn answers that alone and asks nothing."""
     understood = ctx.understood
-    return is_not_a_lead(ctx) or closes(understood) or understood.complaint
+    return is_not_a_lead(ctx) or closes(ctx) or understood.complaint
 
 
 def is_not_a_lead(ctx: TurnContext) -> bool:
@@ -64,16 +64,20 @@ def is_not_a_lead(ctx: TurnContext) -> bool:
     return not earlier
 
 
-def closes(understood: Extraction) -> bool:
-    """Disinterest closes the conversation unless the same text wants something else ("we sold, now we buy")."""
-    return understood.disinterest is not None and not (understood.buy_phrases or understood.sell_phrases)
+def closes(ctx: TurnContext) -> bool:
+    """Disinterest closes the conversation unless the same text wants something ("we sold, now we buy") or answers
+    a question ("never mind the last text, it's 4410 Etiwanda Ave")."""
+    understood = ctx.understood
+    wants = understood.buy_phrases or understood.sell_phrases
+    corrected = understood.correction and bool(ctx.progress.answered)
+    return understood.disinterest is not None and not wants and not corrected
 
 
 def answer_out_of_qualification(ctx: TurnContext, plan: TurnPlan) -> None:
     understood = ctx.understood
     if understood.not_a_lead is not None and is_not_a_lead(ctx):
         answer_not_a_lead(ctx, plan, understood.not_a_lead)
-    elif closes(understood):
+    elif closes(ctx):
         assert understood.disinterest is not None
         close_gracefully(ctx, plan, understood.disinterest)
     else:
