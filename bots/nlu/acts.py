@@ -38,11 +38,15 @@ _FEELINGS: PhraseTable[Feeling] = PhraseTable({
         r"piss(?:ed|ing)\s+(?:me\s+)?off", r"(?:so|really)\s+(?:mad|angry|pissed)", r"screw\s+(?:you|off)",
         r"go\s+to\s+hell", r"wtf", r"what\s+the\s+(?:hell|heck|fuck|f)\b", r"how\s+dare\s+you",
     ],
+    # How the lead feels, said of themselves: "desperate to sell" or "a hard time finding a place" is urgency or a
+    # search, and stepping back from it would fail the lead.
     Feeling.DISTRESS: [
-        r"(?:so\s+|really\s+|very\s+)?(?:stressed(?:\s+out)?|overwhelmed|scared|terrified|desperate|panicking)",
+        r"(?:i'?m|im|i\s+am|we'?re|we\s+are|i\s+feel|feeling|honestly|so|just)\s+(?:so\s+|really\s+|very\s+|"
+        r"just\s+|pretty\s+)?(?:stressed(?:\s+out)?|overwhelmed|scared|terrified|panicking)(?!\s+(?:of|about)\s+"
+        r"(?:the\s+)?(?:market|rates|prices))",
         r"freaking\s+out", r"(?:don'?t|dont)\s+know\s+what\s+(?:to\s+do|else\s+to\s+do)",
         r"(?:lose|losing)\s+(?:the|our|my)\s+(?:house|home)", r"(?:going|been)\s+through\s+(?:a\s+lot|hell|"
-        r"a\s+(?:hard|tough|rough)\s+time)", r"(?:hard|tough|rough)\s+time",
+        r"a\s+(?:hard|tough|rough)\s+time)",
         r"(?:estoy|estamos)\s+(?:muy\s+)?(?:estresad[oa]s?|preocupad[oa]s?|desesperad[oa]s?)",
     ],
 })

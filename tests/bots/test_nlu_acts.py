@@ -118,3 +118,10 @@ def test_a_correction_is_read(message: str) -> None:
 
 def test_a_single_spanish_looking_token_does_not_switch_the_language() -> None:
     assert read("asking around 1.2 mil").language == "en"
+
+
+@pytest.mark.parametrize("message", [
+    "desperate to sell fast", "having a hard time finding a place in Upland", "scared of the market right now",
+])
+def test_urgency_and_a_hard_search_are_no_distress(message: str) -> None:
+    assert read(message).feeling is None
