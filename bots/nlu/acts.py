@@ -80,9 +80,10 @@ _DISINTEREST: PhraseTable[Disinterest] = PhraseTable({
 _COMPLAINT = re.compile(
     r"(?<![\w'])(?:why\s+(?:the\s+\w+\s+)?(?:are|r|do|does)\s+(?:you|u|y'?all|this\s+number)\s+(?:keep\s+)?"
     r"(?:texting|messaging|calling|contacting|bothering|text|message|call)\s+me"
-    r"|(?:texting|messaging|calling)\s+me\s+(?:at|@)\s+\d|(?:at|@)\s+\d{1,2}\s*(?::\d\d\s*)?(?:am|a\.m\.)"
+    # The hour alone is no complaint ("Tuesday at 10am works"): only the texts at that hour are.
+    r"|(?:texting|messaging|calling|text|texts|message|messages)\s+(?:me\s+)?(?:at|@)\s+\d"
     r"|too\s+(?:many|much)\s+(?:texts|messages|calls)|(?:so\s+)?many\s+(?:texts|messages)|harass\w*"
-    r"|middle\s+of\s+the\s+night|(?:too|so)\s+early|(?:report|reporting)\s+(?:you|this)|spamming\s+me"
+    r"|middle\s+of\s+the\s+night|(?:too|so)\s+early\s+(?:to\s+(?:text|message|call)|for\s+(?:texts|this))|(?:report|reporting)\s+(?:you|this)|spamming\s+me"
     r"|(?:this|that)\s+is\s+(?:annoying|rude|unprofessional)|por\s+que\s+me\s+(?:escriben|mandan|manda|escribe))"
     r"(?![\w'])"
 )

@@ -125,3 +125,8 @@ def test_a_single_spanish_looking_token_does_not_switch_the_language() -> None:
 ])
 def test_urgency_and_a_hard_search_are_no_distress(message: str) -> None:
     assert read(message).feeling is None
+
+
+@pytest.mark.parametrize("message", ["tuesday at 10am works", "is it too early to list?", "option 2 at 9 am"])
+def test_an_hour_or_an_early_question_is_no_complaint(message: str) -> None:
+    assert not read(message, "slot_pick").complaint
