@@ -186,6 +186,9 @@ _ANY_QUESTION = re.compile(
     r"does|is\s+(?:it|there|this)|are\s+(?:you|u|there)|should\s+(?:i|we)|cuanto|como|cuando|donde|por\s+que)\b"
 )
 
+_WORDS = re.compile(r"[a-z']+")
+_QUESTION_WORDS_AT_LEAST = 3
+
 # "Actually", "scratch that", "make it 700k", "I meant": the lead replaces something they said.
 _CORRECTION = re.compile(
     r"(?<![\w'])(?:actually|scratch\s+that|never\s*mind\s+(?:the|my|that)\s+(?:last|previous|other)|make\s+(?:it|that)|i\s+meant|correction|change\s+(?:that|it)\s+to|"
@@ -226,4 +229,7 @@ def read_question(text: str) -> QuestionKind | None:
     hit = _QUESTIONS.first(text)
     if hit is not None:
         return hit.label
+    # "hello?", "ok?", "right?" check that someone is there; a question says what it is about.
+    if len(_WORDS.findall(text)) < _QUESTION_WORDS_AT_LEAST:
+        return None
     return QuestionKind.OTHER if _ANY_QUESTION.search(text) else None

@@ -130,3 +130,8 @@ def test_urgency_and_a_hard_search_are_no_distress(message: str) -> None:
 @pytest.mark.parametrize("message", ["tuesday at 10am works", "is it too early to list?", "option 2 at 9 am"])
 def test_an_hour_or_an_early_question_is_no_complaint(message: str) -> None:
     assert not read(message, "slot_pick").complaint
+
+
+@pytest.mark.parametrize("message", ["hello?", "ok?", "right?", "you there?"])
+def test_checking_someone_is_there_is_no_question_for_the_agent(message: str) -> None:
+    assert read(message).question is None
