@@ -145,17 +145,21 @@ class AppProcess:
         self.port = port
         self.log_path = log_dir / f"{name}.log"
         self.process: subprocess.Popen[bytes] | None = None
+        # Down on purpose (a fault, the end of the run): the supervisor leaves it alone.
+        self.stopped = False
 
     def start(self) -> None:
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(self.argv, cwd=ROOT, env=self.env, start_new_session=True,
                                             stdout=log, stderr=subprocess.STDOUT)
+        self.stopped = False
         if self.port is not None:
             process = self.process
             _wait_for_port(self.port, lambda: process.poll() is None, 90, self.name)
 
     def kill(self) -> None:
         """SIGKILL to the whole process group: the main process and every pool process, as an OOM kill would."""
+        self.stopped = True
         if self.process is not None:
             try:
                 os.killpg(self.process.pid, signal.SIGKILL)
@@ -164,6 +168,7 @@ class AppProcess:
             self.process.wait(timeout=30)
 
     def stop(self) -> None:
+        self.stopped = True
         if self.process is None or self.process.poll() is not None:
             return
         os.killpg(self.process.pid, signal.SIGTERM)
@@ -218,6 +223,50 @@ def beat_process(env: dict[str, str], log_dir: Path) -> AppProcess:
     )
 
 
+@dataclass(frozen=True)
+class Crash:
+    """A process of the app that exited on its own, and was started again."""
+
+    name: str
+    at: float
+    exit_code: int | None
+
+
+class Supervisor:
+    """Starts again any process of the app that exits on its own, as compose.yaml's `restart: unless-stopped` does in
+    production, and keeps a record of each: a crash is a finding, and the run goes on to show what it cost."""
+
+    def __init__(self, processes: list[AppProcess], interval: float = 1.0) -> None:
+        self.processes = processes
+        self.interval = interval
+        self.crashes: list[Crash] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="soak-supervisor", daemon=True)
+
+    def __enter__(self) -> Supervisor:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=120)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            for app in self.processes:
+                process = app.process
+                if app.stopped or process is None or process.poll() is None:
+                    continue
+                self.crashes.append(Crash(app.name, time.time(), process.returncode))
+                print(f"{app.name} exited on its own (code {process.returncode}); starting it again", flush=True)
+                # What is left of its process group (pool processes) goes first, as a container restart does.
+                try:
+                    os.killpg(process.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                app.start()
+
+
 class MemoryWatch:
     """Samples the resident memory of every process of the app every `interval` seconds; keeps each one's peak."""
 
@@ -226,6 +275,7 @@ class MemoryWatch:
         self.interval = interval
         # (process name, pid) -> peak RSS in MB
         self.peaks: dict[tuple[str, int], float] = {}
+        self._mains: dict[str, set[int]] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="soak-rss", daemon=True)
 
@@ -240,6 +290,8 @@ class MemoryWatch:
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
             for app in self.processes:
+                if app.process is not None:
+                    self._mains.setdefault(app.name, set()).add(app.process.pid)
                 for pid in app.pids():
                     rss = _rss_mb(pid)
                     if rss is not None:
@@ -252,6 +304,16 @@ class MemoryWatch:
         for (name, _), rss in self.peaks.items():
             peaks[name] = max(peaks.get(name, 0.0), rss)
         return peaks
+
+    def describe(self) -> str:
+        """Each name's peak, and which of its processes reached it (the main one or a pool process)."""
+        parts = []
+        for name, rss in self.peak_by_name().items():
+            pid = next(pid for (each, pid), peak in self.peaks.items() if each == name and peak == rss)
+            role = "main" if pid in self._mains.get(name, set()) else "pool"
+            count = sum(1 for each, _ in self.peaks if each == name)
+            parts.append(f"{name} {rss:.0f} ({role} process; {count} processes seen)")
+        return ", ".join(parts)
 
 
 def _rss_mb(pid: int) -> float | None:

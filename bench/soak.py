@@ -29,6 +29,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -49,12 +50,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.faults import (  # noqa: E402
     AppProcess,
+    Crash,
     Fault,
     FaultPlan,
     FaultWindow,
     MemoryWatch,
     PrivatePostgres,
     PrivateRedis,
+    Supervisor,
     beat_process,
     celery_process,
     gunicorn_process,
@@ -538,8 +541,13 @@ def _s(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
 
 
-def report(figures: Figures, database: Database, timeline: list[FaultWindow], peaks: dict[str, float],
-           load: tuple[float, float], minutes: float, drained_s: float) -> str:
+def unhandled(figures: Figures) -> int:
+    """Lead texts stored and acknowledged that no turn ever took, even after the drain: as good as lost."""
+    return sum(reasons["never taken by a turn"] for reasons in figures.unanswered.values())
+
+
+def report(figures: Figures, database: Database, timeline: list[FaultWindow], memory: MemoryWatch,
+           load: tuple[float, float], minutes: float, drained_s: float, crashes: list[Crash]) -> str:
     lines = [
         f"webhooks: {figures.webhooks} sent ({figures.echoes} of them GHL's echoes of our texts) in "
         f"{figures.deliveries} deliveries, {figures.answered} answered 200, "
@@ -563,7 +571,12 @@ def report(figures: Figures, database: Database, timeline: list[FaultWindow], pe
                      f"{_s(figures.backlog_s.get(name)) if name in figures.backlog_s else '':>12}")
     for window in timeline:
         lines.append(f"  {window.name}: {window.note}")
-    lines.append("peak RSS (MB) of any one process: " + ", ".join(f"{name} {rss:.0f}" for name, rss in peaks.items()))
+    for crash in crashes:
+        lines.append(f"{crash.name} exited on its own (code {crash.exit_code}) at "
+                     f"{time.strftime('%H:%M:%S', time.gmtime(crash.at))} ({window_of(crash.at, timeline, 10)}); "
+                     "the soak started it again, as compose's restart policy would")
+    lines.append(f"peak RSS (MB) of any one process: {memory.describe()}")
+    peaks = memory.peak_by_name()
     lines.append("errors seen by the load, by window (a fault's window runs to 10 s after its end):")
     for window, kinds in sorted(figures.errors.items()):
         lines.append(f"  {window}: " + ", ".join(f"{kind} x{count}" for kind, count in sorted(kinds.items())))
@@ -572,6 +585,7 @@ def report(figures: Figures, database: Database, timeline: list[FaultWindow], pe
         "minutes": f"{minutes:g}", "load_before": f"{load[0]:.2f}", "load_after": f"{load[1]:.2f}",
         "webhooks_sent": figures.webhooks, "deliveries": figures.deliveries, "answered": figures.answered,
         "stored": figures.stored, "lost": len(figures.lost), "texts": figures.texts_in, "replied": figures.replied,
+        "unhandled": unhandled(figures), "crashes": len(crashes),
         "duplicate_sms": figures.duplicates, "opt_outs": figures.opt_outs, "to_opted_out": figures.to_opted_out,
         "p50_ms": _ms(steady, 50), "p95_ms": _ms(steady, 95), "p99_ms": _ms(steady, 99),
     }
@@ -604,6 +618,8 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown faults {sorted(unknown)}")
 
+    # SIGTERM (a test's timeout, a supervisor) unwinds like Ctrl-C, so the servers are stopped, not orphaned.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     load_before = os.getloadavg()[0]
     print(f"load average before: {' '.join(f'{value:.2f}' for value in os.getloadavg())}", flush=True)
     # The servers' data in a throwaway directory; what a person reads afterwards in --out.
@@ -644,7 +660,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"warm-up lead answered in {warm_up(base_url, key, ghl, locations[0]):.1f} s; "
                   f"{args.minutes:g} minutes of load, faults: {', '.join(names) or 'none'}", flush=True)
             plan = FaultPlan(plan_faults(app, names), BASELINE_SECONDS, args.minutes / 10)
-            with MemoryWatch(app.processes) as memory, GHLEcho(base_url, key, ghl) as echo:
+            with MemoryWatch(app.processes) as memory, GHLEcho(base_url, key, ghl) as echo, \
+                    Supervisor(app.processes) as supervisor:
                 thread = plan.start()
                 locust_exit = run_locust(args.out, base_url, args.minutes * 60, args.users, {
                     "JORGEBOT_SOAK_KEY": str(key_file), "JORGEBOT_SOAK_LOCATIONS": ",".join(locations),
@@ -667,11 +684,15 @@ def main(argv: list[str] | None = None) -> int:
         webhook_figures(figures, entries, database)
         text_figures(figures, entries, texts, database, plan.timeline)
         error_figures(figures, entries, plan.timeline)
-        print(report(figures, database, plan.timeline, memory.peak_by_name(), (load_before, load_after),
-                     args.minutes, drained_s))
+        print(report(figures, database, plan.timeline, memory, (load_before, load_after),
+                     args.minutes, drained_s, supervisor.crashes))
     finally:
         shutil.rmtree(directory, ignore_errors=True)
-    return 1 if figures.lost or figures.duplicates or figures.to_opted_out else 0
+    return 1 if figures.lost or figures.duplicates or figures.to_opted_out or unhandled(figures) else 0
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 if __name__ == "__main__":
