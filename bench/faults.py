@@ -344,6 +344,8 @@ class Fault:
     seconds: float  # outage length on a 10-minute soak; scaled with the run
     gap: float  # recovery time after it before the next fault, on a 10-minute soak
     inflict: Callable[[float], str]  # outage seconds -> a note for the report
+    # Waits for the moment to strike (e.g. a turn in progress); the fault's window starts after it.
+    ready: Callable[[], None] | None = None
 
 
 @dataclass
@@ -370,6 +372,8 @@ class FaultPlan:
             if self._stop.wait(self.baseline * self.scale):
                 return
             for fault in self.faults:
+                if fault.ready is not None:
+                    fault.ready()
                 started = time.time()
                 note = fault.inflict(max(fault.seconds * self.scale, 1.0))
                 self.timeline.append(FaultWindow(fault.name, started, time.time(), note))

@@ -116,11 +116,13 @@ class Stack:
 
 
 def plan_faults(stack: Stack, names: list[str]) -> list[Fault]:
-    def kill_worker(seconds: float) -> str:
-        # Mid-turn: a Claude call in flight means a pool process of the turns worker is inside a turn.
+    def mid_turn() -> None:
+        # A Claude call in flight means a pool process of the turns worker is inside a turn.
         deadline = time.time() + 20
         while stack.anthropic.in_flight == 0 and time.time() < deadline:
             time.sleep(0.01)
+
+    def kill_worker(seconds: float) -> str:
         in_flight = stack.anthropic.in_flight
         stack.turns.kill()
         time.sleep(seconds)
@@ -153,7 +155,7 @@ def plan_faults(stack: Stack, names: list[str]) -> list[Fault]:
 
     # Outage length and recovery after it, on a 10-minute soak (the GHL outage is 5xx then 429, back to back).
     faults = {
-        "kill-worker": Fault("kill-worker", 3, 37, kill_worker),
+        "kill-worker": Fault("kill-worker", 3, 37, kill_worker, ready=mid_turn),
         "redis-restart": Fault("redis-restart", 10, 45, restart_redis),
         "postgres-restart": Fault("postgres-restart", 10, 45, restart_postgres),
         "ghl-5xx": Fault("ghl-5xx", 120, 0, ghl_failing(503)),
