@@ -1,7 +1,7 @@
 """The soak (bench/soak.py): its counting of lost webhooks, duplicate texts and texts to opted-out leads, the fakes'
 timed outages it relies on, and the whole machinery run for a few seconds with one quick fault, so it cannot rot.
 
-The run takes about a minute and a half on a busy two-core machine; JORGEBOT_SKIP_SOAK=1 skips it.
+The run takes about 45 s on a quiet two-core machine (85 s with others busy on it); JORGEBOT_SKIP_SOAK=1 skips it.
 """
 from __future__ import annotations
 
