@@ -673,6 +673,8 @@ def main(argv: list[str] | None = None) -> int:
                 plan.stop()
                 thread.join(timeout=300)
                 drained_s = drain(env["DATABASE_URL"], args.drain_seconds)
+            # GHL's last echoes went out as the echo stopped: let the worker apply them too.
+            drained_s += drain(env["DATABASE_URL"], 30)
             if plan.error is not None:
                 raise RuntimeError(f"the fault plan failed: {plan.error!r}") from plan.error
             database = read_database(env["DATABASE_URL"])
