@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from bots.nlu.text import PhraseTable
+from bots.nlu.text import STOPWORDS, PhraseTable
 from bots.nlu.types import Disinterest, Feeling, NotALead, QuestionKind
 
 _PEOPLE = (r"(?:dad|father|mom|mother|mum|husband|wife|son|daughter|brother|sister|grandma|grandmother|grandpa|"
@@ -187,7 +187,7 @@ _ANY_QUESTION = re.compile(
 )
 
 _WORDS = re.compile(r"[a-z']+")
-_QUESTION_WORDS_AT_LEAST = 3
+_CHECKING_IN = frozenset("hello hi hey hola yo right anyone anybody someone alguien sup huh what".split())
 
 # "Actually", "scratch that", "make it 700k", "I meant": the lead replaces something they said.
 _CORRECTION = re.compile(
@@ -229,7 +229,7 @@ def read_question(text: str) -> QuestionKind | None:
     hit = _QUESTIONS.first(text)
     if hit is not None:
         return hit.label
-    # "hello?", "ok?", "right?" check that someone is there; a question says what it is about.
-    if len(_WORDS.findall(text)) < _QUESTION_WORDS_AT_LEAST:
+    # "hello?", "ok?", "you there?" check that someone is there; a question says what it is about.
+    if not any(word not in STOPWORDS and word not in _CHECKING_IN for word in _WORDS.findall(text)):
         return None
     return QuestionKind.OTHER if _ANY_QUESTION.search(text) else None

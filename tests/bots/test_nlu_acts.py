@@ -132,6 +132,11 @@ def test_an_hour_or_an_early_question_is_no_complaint(message: str) -> None:
     assert not read(message, "slot_pick").complaint
 
 
-@pytest.mark.parametrize("message", ["hello?", "ok?", "right?", "you there?"])
+@pytest.mark.parametrize("message", ["hello?", "ok?", "right?", "you there?", "hello? anyone?"])
 def test_checking_someone_is_there_is_no_question_for_the_agent(message: str) -> None:
     assert read(message).question is None
+
+
+@pytest.mark.parametrize("message", ["property management?", "VA loans?", "open houses on weekends?"])
+def test_a_short_question_about_something_is_a_question(message: str) -> None:
+    assert read(message).question is QuestionKind.OTHER
