@@ -180,9 +180,11 @@ _QUESTIONS: PhraseTable[QuestionKind] = PhraseTable({
     ],
 })
 
-# A question the tables do not know: a question mark, or a question word at the start of a sentence.
+# A question the tables do not know: a question mark, or a question word at the start of a sentence, after a
+# greeting or a filler if any ("hey do you do property management", "ok so how does this work").
 _ANY_QUESTION = re.compile(
-    r"\?|(?:^|[.!]\s*)(?:what|how|why|when|where|which|who|can\s+(?:you|u|i|we)|do\s+(?:you|u|i|we)|"
+    r"\?|(?:^|[.!,]\s*)(?:(?:hey|hi|hello|hola|ok(?:ay)?|so|and|also|um+|yo|quick\s+question)[\s,:]+(?:so\s+)?)?"
+    r"(?:what|how|why|when|where|which|who|can\s+(?:you|u|i|we)|do\s+(?:you|u|i|we)|"
     r"does|is\s+(?:it|there|this)|are\s+(?:you|u|there)|should\s+(?:i|we)|cuanto|como|cuando|donde|por\s+que)\b"
 )
 

@@ -140,3 +140,16 @@ def test_checking_someone_is_there_is_no_question_for_the_agent(message: str) ->
 @pytest.mark.parametrize("message", ["property management?", "VA loans?", "open houses on weekends?"])
 def test_a_short_question_about_something_is_a_question(message: str) -> None:
     assert read(message).question is QuestionKind.OTHER
+
+
+@pytest.mark.parametrize("message", [
+    "hey do you do property management", "ok so how does the open house thing work",
+    "hi, can you guys help with a 1031 exchange", "quick question do u work with VA loans",
+])
+def test_a_question_without_a_question_mark_after_a_greeting_is_a_question(message: str) -> None:
+    assert read(message).question is not None
+
+
+@pytest.mark.parametrize("message", ["hey we want to sell", "ok so we decided to wait", "hi im selling my moms house"])
+def test_a_greeting_before_an_answer_is_no_question(message: str) -> None:
+    assert read(message).question is None
