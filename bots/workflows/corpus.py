@@ -92,8 +92,7 @@ def category_of(path: Path) -> str:
 
 
 def load(path: Path) -> Conversation:
-    # PyYAML is a development requirement (requirements-dev.txt): only the corpus needs it, so production code
-    # imports it when a corpus is read.
+    # Imported here: only `evaluate_conversations` and the tests read a corpus, never a turn.
     import yaml
 
     data = yaml.safe_load(path.read_text())
