@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from typing import Any
 
+from django.conf import settings
+
 DEFAULT_TAGS: dict[str, str] = {
     # read
     "seller_activation": "Needs Qualifying",
@@ -156,6 +158,8 @@ class BotConfig:
             for name, default in _SCALAR_DEFAULTS.items()
             if name in overrides
         }
+        # The install's pause after a person texts from GHL (JORGEBOT_HUMAN_TAKEOVER_HOURS), unless the location's.
+        scalars.setdefault("human_takeover_hours", float(settings.JORGEBOT_HUMAN_TAKEOVER_HOURS))
         return cls(tags=tags, texts=texts, fields=fields, **scalars)
 
     def tag(self, key: str) -> str:
