@@ -230,8 +230,10 @@ def test_when_the_database_fails_under_a_batch_every_webhook_in_it_gets_429_and_
 
 
 def test_a_webhook_postgresql_refuses_fails_alone_and_the_rest_of_its_batch_is_stored(
-    alpha_realty: Location, held_insert: HeldInsert
+    alpha_realty: Location, held_insert: HeldInsert, enqueued: list[tuple[int, bool]]
 ) -> None:
+    # `enqueued` records the stored events instead of publishing them: a session worker applying them while the
+    # test's tables are truncated deadlocked the teardown (seen in a full run).
     good = ghl_events.inbound_message()
     too_long_id = ghl_events.inbound_message(webhook_id="w" * 200)
 
@@ -241,3 +243,4 @@ def test_a_webhook_postgresql_refuses_fails_alone_and_the_rest_of_its_batch_is_s
     assert responses[2].status_code == 400
     assert WebhookEvent.objects.filter(webhook_id=good["webhookId"]).exists()
     assert WebhookEvent.objects.count() == 2
+    assert all_committed(enqueued) == sorted(WebhookEvent.objects.values_list("pk", flat=True))
