@@ -179,6 +179,7 @@ _ENGLISH: dict[str, list[str]] = {
         "An honest number needs someone to look at the home and the recent sales, and {agent} can do that free on "
         "a call.",
     ],
+    "answer_small_talk": ["Good, thanks for asking.", "All good here, thanks."],
     "answer_schools": [
         "For schools, the school district's own website has the boundaries and the public reports.",
         "The school district's website is the best source on schools, boundaries and reports.",
@@ -532,6 +533,7 @@ _SPANISH: dict[str, list[str]] = {
         "No puedo darle una cifra por mensaje sin ver la casa, pero {agent} puede hacerle un análisis de mercado "
         "gratis en una llamada.",
     ],
+    "answer_small_talk": ["Bien, gracias por preguntar."],
     "answer_schools": ["Sobre escuelas, el sitio web del distrito escolar tiene los límites y los reportes públicos."],
     "answer_rates": ["Las tasas cambian a diario y dependen del préstamo, así que el prestamista que usted elija se "
                      "las puede cotizar."],

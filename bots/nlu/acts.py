@@ -178,6 +178,13 @@ _QUESTIONS: PhraseTable[QuestionKind] = PhraseTable({
         r"(?:how|where)\s+did\s+(?:you|u)\s+(?:guys\s+)?(?:get|find)\s+(?:my|this)\s+(?:number|info|contact|#)",
         r"(?:how|why)\s+do\s+(?:you|u)\s+have\s+my\s+(?:number|info)", r"de\s+donde\s+(?:saco|sacaron)\s+mi\s+numero",
     ],
+    # Last: "how does this work" is a question about the process, "how are you" only a courtesy.
+    QuestionKind.SMALL_TALK: [
+        r"how(?:'?s|\s+is|\s+was)\s+(?:your|ur)\s+(?:day|week|weekend|morning|afternoon|evening|night|holiday)",
+        r"how\s+(?:are|r)\s+(?:you|u|ya)(?:\s+(?:doing|today|this\s+morning))*\s*(?:\?|$|[.!,])",
+        r"how\s+(?:you|u)\s+(?:been|doing)\s*(?:\?|$|[.!,])", r"how'?s\s+it\s+going", r"hows\s+it\s+going",
+        r"(?:como\s+estas?|que\s+tal\s+(?:su|tu)\s+dia)\s*(?:\?|$|[.!,])",
+    ],
 })
 
 # A question the tables do not know: a question mark, or a question word at the start of a sentence, after a

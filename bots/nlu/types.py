@@ -79,6 +79,8 @@ class QuestionKind(StrEnum):
     NEXT_STEPS = "next_steps"
     PROCESS = "process"
     HOW_REACHED = "how_reached"
+    # "How's your day?": a friendly line back, never a question for the agent.
+    SMALL_TALK = "small_talk"
     # A question none of the kinds above covers: collected for the broker.
     OTHER = "other"
 

@@ -153,3 +153,18 @@ def test_a_question_without_a_question_mark_after_a_greeting_is_a_question(messa
 @pytest.mark.parametrize("message", ["hey we want to sell", "ok so we decided to wait", "hi im selling my moms house"])
 def test_a_greeting_before_an_answer_is_no_question(message: str) -> None:
     assert read(message).question is None
+
+
+@pytest.mark.parametrize("message", [
+    "how is your day going", "hows it going", "how are you?", "how r u doing today", "how was your weekend",
+    "como estas?", "hi how are you",
+])
+def test_small_talk_is_a_courtesy_not_a_question_for_the_agent(message: str) -> None:
+    assert read(message).question is QuestionKind.SMALL_TALK
+
+
+@pytest.mark.parametrize(("message", "kind"), [
+    ("how does this work", QuestionKind.PROCESS), ("how are you guys different from zillow", QuestionKind.OTHER),
+])
+def test_a_real_question_that_starts_like_small_talk_is_not_small_talk(message: str, kind: QuestionKind) -> None:
+    assert read(message).question is kind
