@@ -170,6 +170,7 @@ CACHES = {
     "default": {"BACKEND": "jorgebot.metrics.CountingRedisCache", "LOCATION": REDIS_URL, "METRICS_NAME": "default"},
     "cachalot": {
         "BACKEND": "jorgebot.metrics.CountingRedisCache", "LOCATION": CACHALOT_REDIS_URL, "METRICS_NAME": "cachalot",
+        "CLEAR_AFTER_OUTAGE": True,
     },
 }
 CACHALOT_ENABLED = envbool("JORGEBOT_CACHALOT", True)
