@@ -9,10 +9,12 @@ whoever wrote it.
 from __future__ import annotations
 
 import hashlib
+import logging
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from redis.exceptions import RedisError
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -20,6 +22,8 @@ from jorgebot.redis import get_redis
 
 if TYPE_CHECKING:  # rest_framework.views reads the throttle setting, which names this module, on import
     from rest_framework.views import APIView
+
+logger = logging.getLogger(__name__)
 
 
 def client_address(request: HttpRequest | Request) -> str:
@@ -57,7 +61,12 @@ class FixedWindowThrottle(SimpleRateThrottle):
         counting = get_redis().pipeline(transaction=False)
         counting.incr(key)
         counting.expire(key, int(self.duration) + 1)
-        count, _ = counting.execute()
+        try:
+            count, _ = counting.execute()
+        except RedisError as error:
+            # Redis down: serve rather than fail every request; sign-ins still meet django-axes' lockout (PostgreSQL).
+            logger.warning("throttle %s not counted: Redis unreachable (%s)", self.scope, type(error).__name__)
+            return True
         self.window_ends = (window + 1) * self.duration
         return int(count) <= self.num_requests
 

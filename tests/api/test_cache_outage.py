@@ -18,9 +18,10 @@ from tests.leads.test_webhook_faults import RedisOutage, redis_unreachable  # no
 @pytest.mark.django_db(transaction=True)
 def test_the_api_and_the_admin_answer_while_redis_is_down(
     redis_unreachable: RedisOutage,  # noqa: F811
-    api_as: ApiAs, alpha_broker: Any, maria: Contact,
+    api_as: ApiAs, alpha_broker: Any, maria: Contact, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # the fixture has made every Redis refuse connections already
+    # the fixture has made every Redis refuse connections already; the API's throttle counts on Redis too
+    monkeypatch.setattr("leads.api.throttling.get_redis", lambda: redis.Redis.from_url(redis_unreachable.address))
     api, admin = api_as(alpha_broker), Client()
     admin.force_login(alpha_broker)
 
