@@ -65,6 +65,7 @@ def bench_environment(name: str, **extra: str) -> Iterator[dict[str, str]]:
         "CELERY_BROKER_URL": "",
         "DJANGO_SECRET_KEY": "benchmark-secret-key",
         "DJANGO_DEBUG": "0",
+        "JORGEBOT_ENCRYPTION_KEYS": "YmVuY2htYXJrLWVuY3J5cHRpb24ta2V5LTAwMDAwMDA=",
         # Plain http on loopback: no redirect to https, no secure-only cookies.
         "DJANGO_SECURE_SSL": "0",
         "JORGEBOT_LOG_LEVEL": "WARNING",

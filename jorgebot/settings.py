@@ -88,6 +88,14 @@ if not SECRET_KEY:
     if not DEBUG and "pytest" not in sys.modules:
         raise RuntimeError("DJANGO_SECRET_KEY is required when DJANGO_DEBUG is off")
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+# Fernet keys that encrypt GHL tokens at rest (leads.encryption), comma-separated: the first encrypts, all decrypt.
+JORGEBOT_ENCRYPTION_KEYS = envlist("JORGEBOT_ENCRYPTION_KEYS", "")
+if not JORGEBOT_ENCRYPTION_KEYS:
+    # As with SECRET_KEY: a published key protects nothing, so only the tests and DEBUG may use it.
+    if not DEBUG and "pytest" not in sys.modules:
+        raise RuntimeError("JORGEBOT_ENCRYPTION_KEYS is required when DJANGO_DEBUG is off")
+    # base64 of "insecure-development-key-0000000".
+    JORGEBOT_ENCRYPTION_KEYS = ["aW5zZWN1cmUtZGV2ZWxvcG1lbnQta2V5LTAwMDAwMDA="]
 ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
@@ -274,6 +282,20 @@ GHL_API_BASE_URL = env("GHL_API_BASE_URL", "https://services.leadconnectorhq.com
 GHL_API_TOKEN = env("GHL_API_TOKEN", "")
 GHL_LOCATION_ID = env("GHL_LOCATION_ID", "")
 GHL_CALENDAR_ID = env("GHL_CALENDAR_ID", "")
+# GHL's marketplace app (leads.oauth): installing it connects a location with no token to copy. Empty: off.
+GHL_OAUTH_CLIENT_ID = env("GHL_OAUTH_CLIENT_ID", "")
+GHL_OAUTH_CLIENT_SECRET = env("GHL_OAUTH_CLIENT_SECRET", "")
+GHL_OAUTH_REDIRECT_URL = env("GHL_OAUTH_REDIRECT_URL", "")
+GHL_OAUTH_AUTHORIZE_URL = env("GHL_OAUTH_AUTHORIZE_URL", "https://marketplace.gohighlevel.com/oauth/chooselocation")
+# What the bots need: send texts, read and tag contacts, read calendars and book, read the location.
+GHL_OAUTH_SCOPES = env(
+    "GHL_OAUTH_SCOPES",
+    "conversations.readonly conversations/message.write contacts.readonly contacts.write "
+    "calendars.readonly calendars/events.write locations.readonly",
+)
+# Access tokens last about a day; beat renews those expiring within this margin, a client about to be built on
+# one that expires within a few minutes renews it first (leads/ghl/connect.py).
+GHL_OAUTH_REFRESH_MARGIN_SECONDS = envint("GHL_OAUTH_REFRESH_MARGIN_SECONDS", 2 * 3600)
 # Empty means GHL's published keys (leads/ghl/signatures.py).
 GHL_WEBHOOK_ED25519_PUBLIC_KEY = env("GHL_WEBHOOK_ED25519_PUBLIC_KEY", "")
 GHL_WEBHOOK_RSA_PUBLIC_KEY = env("GHL_WEBHOOK_RSA_PUBLIC_KEY", "")

@@ -14,17 +14,39 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from leads.fields import EncryptedTextField
+
+
+class TokenSource(models.TextChoices):
+    """How a location gave us its GHL token (leads.connections)."""
+
+    PRIVATE_INTEGRATION = "private_integration", "Private Integration token"
+    MARKETPLACE_APP = "marketplace_app", "Marketplace app (OAuth)"
+
 
 class Location(models.Model):
     """One GHL sub-account: a brokerage or team, and the tenant boundary of everything else.
 
-    The API token is a secret: it never appears in the admin, the API, `repr()` or logs.
+    Its GHL tokens are secrets, encrypted at rest (leads.fields): they never appear in the admin, the API,
+    `repr()` or logs. A Private Integration token lasts until replaced; the marketplace app's access token
+    expires within a day and is renewed with its refresh token (leads.connections).
     """
 
     id = models.CharField(primary_key=True, max_length=64, help_text="GHL location id")
     name = models.CharField(max_length=200)
     timezone = models.CharField(max_length=64, default="America/Los_Angeles")
-    api_token = models.CharField(max_length=500, blank=True, editable=False)
+    api_token = EncryptedTextField(blank=True, editable=False)
+    token_source = models.CharField(
+        max_length=20, choices=TokenSource.choices, default=TokenSource.PRIVATE_INTEGRATION, editable=False
+    )
+    refresh_token = EncryptedTextField(blank=True, editable=False)
+    token_expires_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the marketplace app's access token expires"
+    )
+    reconnect_needed_since = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="GHL refused to renew the marketplace app's access: install the app again for this location",
+    )
     calendar_id = models.CharField(max_length=64, blank=True, help_text="GHL calendar for booking calls")
     bot_settings = models.JSONField(
         default=dict, blank=True, help_text="Overrides of the bots' defaults: texts, thresholds, tag names"
@@ -447,3 +469,53 @@ class Property(models.Model):
 
     def __str__(self) -> str:
         return f"{self.address}, {self.city}"
+
+
+class DealStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    WON = "won", "Won"
+    LOST = "lost", "Lost"
+    ABANDONED = "abandoned", "Abandoned"
+
+
+class Deal(models.Model):
+    """An opportunity in a GHL pipeline: a lead's listing or purchase the team expects to be paid on.
+
+    Kept current by GHL's opportunity webhooks; `ghl_event_at` is the time of the newest event applied, so an older
+    one delivered late changes nothing. `value` is what GHL calls the monetary value: the sale price (commission is
+    value x the location's commission rate).
+    """
+
+    # `deal_location_status_idx` starts with the location.
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="deals", db_index=False)
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="deals")
+    ghl_id = models.CharField(max_length=64, help_text="GHL opportunity id")
+    pipeline_id = models.CharField(max_length=64)
+    pipeline_stage_id = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=9, choices=DealStatus.choices, default=DealStatus.OPEN)
+    value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    assigned_to = models.CharField(max_length=64, blank=True, help_text="GHL user id of the agent")
+    expected_close = models.DateField(
+        null=True, blank=True, help_text="When the team expects it to close; empty: the location's usual time"
+    )
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True, help_text="When it was won, lost or abandoned")
+    ghl_event_at = models.DateTimeField(null=True, blank=True, help_text="Time of the newest GHL event applied")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        # The table kept its name when the model moved here from analytics (migrations: a state-only move).
+        db_table = "analytics_deal"
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["location", "ghl_id"], name="deal_unique_ghl_id_per_location"),
+        ]
+        indexes = [
+            models.Index(fields=["location", "status", "closed_at"], name="deal_location_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Deal {self.ghl_id} ({self.get_status_display()})"
+
+    def __repr__(self) -> str:
+        return f"<Deal {self.pk} ghl={self.ghl_id} {self.status}>"

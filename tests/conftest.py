@@ -303,6 +303,8 @@ def worker_env(django_db_setup: None, session_fake_ghl: FakeGHL) -> dict[str, st
         "GHL_WEBHOOK_ED25519_PUBLIC_KEY": ghl_events.ED25519_PUBLIC_KEY_PEM,
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": "worker-secret-for-tests",
+        # The worker must open the tokens this process sealed.
+        "JORGEBOT_ENCRYPTION_KEYS": ",".join(settings.JORGEBOT_ENCRYPTION_KEYS),
         "JORGEBOT_LOG_LEVEL": "INFO",
     }
 

@@ -55,6 +55,8 @@ def _security_settings(**env: str) -> dict[str, Any]:
     code = ("import json; from jorgebot import settings as s; "
             f"print(json.dumps({{name: getattr(s, name) for name in {names!r}}}))")
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
+    # Outside DEBUG the settings also need an encryption key (tests/leads/test_token_encryption.py).
+    clean["JORGEBOT_ENCRYPTION_KEYS"] = "ZXhwb3N1cmUtdGVzdC1lbmNyeXB0aW9uLWtleS0wMDA="
     output = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, env={**clean, **env}, check=True,
                             capture_output=True, text=True).stdout
     return dict(json.loads(output.strip().splitlines()[-1]))

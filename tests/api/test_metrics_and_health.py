@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.utils import timezone
@@ -193,6 +194,7 @@ def test_gunicorn_workers_add_up_in_one_scrape(db: None, tmp_path: Path) -> None
     port = free_port()
     env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
            "DATABASE_URL": _database_url_of_test_db(), "DATABASE_POOL": "false", "DJANGO_SECRET_KEY": "metrics-test",
+           "JORGEBOT_ENCRYPTION_KEYS": ",".join(django_settings.JORGEBOT_ENCRYPTION_KEYS),
            "DJANGO_DEBUG": "0", "DJANGO_SECURE_SSL": "0", "JORGEBOT_METRICS_TOKEN": SCRAPE_TOKEN}
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "jorgebot.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
