@@ -5,6 +5,7 @@ Tests talk to real PostgreSQL and Redis (DATABASE_URL / REDIS_URL, or the embedd
 """
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -19,6 +20,7 @@ import redis
 from django.conf import settings
 from django.db import connection
 from django.test import Client
+from kombu.transport import redis as kombu_redis
 
 from leads.models import Contact, Location
 from tests.fakes import ghl_events
@@ -51,6 +53,15 @@ CLAUDE_WORKER_SETTINGS = {
 
 def _redis_urls() -> list[str]:
     return [settings.REDIS_URL, settings.CELERY_BROKER_URL, settings.CACHALOT_REDIS_URL]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """`pytest -m "not worker"` is the quick local run: a test that starts Celery processes against the test
+    database (every one is built on `worker_env`) and is not marked `worker` is a mistake, caught here."""
+    unmarked = [item.nodeid for item in items
+                if "worker_env" in getattr(item, "fixturenames", ()) and not item.get_closest_marker("worker")]
+    if unmarked:
+        raise pytest.UsageError("these start Celery processes, so need @pytest.mark.worker: " + ", ".join(unmarked))
 
 
 @pytest.fixture(autouse=True)
@@ -345,6 +356,48 @@ def claude_worker(
         raise RuntimeError(f"the Claude worker died:\n{_claude_worker.log_path.read_text()[-3000:]}")
     _claude_worker.take_over()
     return _claude_worker
+
+
+WORKER_QUEUES = ("webhooks", "bots", "llm", "analytics")
+
+
+def tasks_left() -> list[tuple[str, int]]:
+    """(task name, retries) of every task the broker holds: waiting in a queue (at any priority), or handed to a
+    worker and not yet acknowledged. Tasks acknowledge late (CELERY_TASK_ACKS_LATE), so a task a worker has
+    reserved, holds for its countdown, or is running stays in the broker's unacked hash until it is done."""
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    sep, steps = kombu_redis.Channel.sep, kombu_redis.PRIORITY_STEPS
+    queued = [json.loads(raw) for queue in WORKER_QUEUES for step in steps
+              for raw in broker.lrange(f"{queue}{sep}{step}" if step else queue, 0, -1)]
+    # An unacknowledged entry is [message, exchange, routing key].
+    held = [json.loads(raw)[0] for raw in broker.hvals(kombu_redis.Channel.unacked_key)]
+    messages = [*queued, *held]
+    return [(m["headers"]["task"], int(m["headers"].get("retries") or 0)) for m in messages]
+
+
+def wait_until_nothing_left_to_do(timeout: float = 30.0, quiet_for: float = 0.2) -> None:
+    """Wait until the worker has nothing left to do: no task queued, reserved, scheduled or running, and no text
+    pending or being sent. Proves "nothing else happens" without a fixed sleep: once nothing is left, nothing
+    more can be sent. It must hold for `quiet_for` seconds, to cover the moment a worker has popped a task from
+    a queue and not yet recorded it as unacknowledged. Every outbox row is the test's own: worker tests commit,
+    and the tables are emptied after each."""
+    from leads.models import OutboxMessage
+
+    deadline = time.monotonic() + timeout
+    quiet_since: float | None = None
+    while True:
+        tasks = tasks_left()
+        sending = list(OutboxMessage.objects.filter(status__in=["pending", "sending"]).values_list("pk", "status"))
+        now = time.monotonic()
+        if tasks or sending:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = now
+        elif now - quiet_since >= quiet_for:
+            return
+        if now > deadline:
+            raise AssertionError(f"the worker still had work after {timeout}s: tasks {tasks}, outbox rows {sending}")
+        time.sleep(0.02)
 
 
 def wait_for(condition: Callable[[], Any], timeout: float = 15.0, interval: float = 0.05) -> Any:

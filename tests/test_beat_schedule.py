@@ -55,6 +55,8 @@ def start_beat(transactional_db: None, worker_env: dict[str, str]) -> Iterator[o
         beat.stop()
 
 
+# A real beat process, against the test database: slow to start, so out of the quick run as a worker is.
+@pytest.mark.worker
 def test_an_edited_schedule_survives_a_restart_and_a_deleted_one_is_seeded_again(start_beat) -> None:  # type: ignore[no-untyped-def]
     # given beat started once: every schedule of the settings is in the database
     first = start_beat()

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
-import time
 from typing import Any
 
 import pytest
@@ -18,7 +17,7 @@ from django.utils import timezone
 
 from leads.models import Contact, Location, Message, OutboxMessage, WebhookEvent
 from leads.tasks import sweep_stuck_work
-from tests.conftest import PostWebhook, WorkerProcess, wait_for
+from tests.conftest import PostWebhook, WorkerProcess, wait_for, wait_until_nothing_left_to_do
 from tests.fakes import ghl_events
 from tests.fakes.ghl import FakeGHL
 
@@ -45,10 +44,6 @@ def all_outbox_settled() -> bool:
     return OutboxMessage.objects.exists() and not waiting.exists()
 
 
-def settle(seconds: float = 1.0) -> None:
-    """Give the worker time to do anything more it wrongly would (a second text, a late retry)."""
-    time.sleep(seconds)
-
 
 def test_a_lead_who_wants_to_sell_gets_one_text_asking_for_the_address(
     celery_worker: WorkerProcess, fake_ghl: FakeGHL, alpha_realty: Location, post_webhook: PostWebhook
@@ -63,7 +58,7 @@ def test_a_lead_who_wants_to_sell_gets_one_text_asking_for_the_address(
     assert response.status_code == 200
     wait_for(lambda: fake_ghl.sms_sent(CONTACT))
     wait_for(all_outbox_settled)
-    settle()
+    wait_until_nothing_left_to_do()
     texts = fake_ghl.sms_sent(CONTACT)
     assert len(texts) == 1
     assert "address" in texts[0].lower()
@@ -83,7 +78,7 @@ def test_a_buyer_is_asked_for_the_area_and_tagged_buyer(
     post_webhook(ghl_events.inbound_message(body="Looking to buy a 3 bedroom home"))
 
     wait_for(all_outbox_settled)
-    settle(0.5)
+    wait_until_nothing_left_to_do()
     assert len(fake_ghl.sms_sent(CONTACT)) == 1
     assert fake_ghl.tags_added(CONTACT) == ["Buyer-Lead"]
 
@@ -119,7 +114,7 @@ def test_the_same_webhook_delivered_twice_or_racing_gives_one_text(
     # then every delivery is acknowledged and the lead gets one text
     assert statuses == [200, 200]
     wait_for(all_outbox_settled)
-    settle()
+    wait_until_nothing_left_to_do()
     assert len(fake_ghl.sms_sent(CONTACT)) == 1
     assert WebhookEvent.objects.count() == 1
 
@@ -133,7 +128,7 @@ def test_a_burst_of_texts_gets_one_answer(
 
     # then one reply answers all three, read together
     wait_for(all_outbox_settled)
-    settle(1.5)
+    wait_until_nothing_left_to_do()
     texts = fake_ghl.sms_sent(CONTACT)
     assert len(texts) == 1
     assert "address" in texts[0].lower()
@@ -148,7 +143,7 @@ def test_ghl_429_then_success_sends_once(
     post_webhook(ghl_events.inbound_message(body="I want to sell"))
 
     wait_for(all_outbox_settled)
-    settle(0.5)
+    wait_until_nothing_left_to_do()
     attempts = fake_ghl.calls_to("POST", "/conversations/messages")
     assert [call.status for call in attempts] == [429, 201]
     assert len(fake_ghl.sms_sent(CONTACT)) == 1
@@ -192,7 +187,7 @@ def test_a_worker_killed_mid_turn_completes_the_turn_once_on_redelivery(
     # then the task comes back (after the broker's visibility timeout) and the turn completes once
     wait_for(lambda: fake_ghl.sms_sent(CONTACT), timeout=40)
     wait_for(all_outbox_settled)
-    settle(1.5)
+    wait_until_nothing_left_to_do()
     assert len(fake_ghl.sms_sent(CONTACT)) == 1
     assert Message.objects.get(direction="inbound").answered_at is not None
 
@@ -205,7 +200,7 @@ def test_stop_gets_one_confirmation_and_then_silence(
 
     # then one confirmation, the opt-out tags, and DND set in GHL
     wait_for(all_outbox_settled)
-    settle(0.5)
+    wait_until_nothing_left_to_do()
     assert len(fake_ghl.sms_sent(CONTACT)) == 1
     assert set(fake_ghl.tags_added(CONTACT)) == {"TCPA-Opt-Out", "AI-Off"}
     dnd_writes = [c.json for c in fake_ghl.calls_to("PUT", f"/contacts/{CONTACT}") if c.json and "dnd" in c.json]
@@ -214,7 +209,7 @@ def test_stop_gets_one_confirmation_and_then_silence(
     # and when she texts again, nothing is sent
     post_webhook(ghl_events.inbound_message(body="I want to sell my house"))
     wait_for(lambda: not Message.objects.filter(direction="inbound", answered_at__isnull=True).exists())
-    settle(1.0)
+    wait_until_nothing_left_to_do()
     assert len(fake_ghl.sms_sent(CONTACT)) == 1
 
 
@@ -234,7 +229,7 @@ def test_a_human_text_in_ghl_puts_the_bot_to_sleep(
 
     # then the bot stays quiet
     wait_for(lambda: not Message.objects.filter(direction="inbound", answered_at__isnull=True).exists())
-    settle(1.0)
+    wait_until_nothing_left_to_do()
     assert fake_ghl.sms_sent(CONTACT) == []
     assert Message.objects.get(direction="outbound").sender == "human"
 
@@ -253,7 +248,7 @@ def test_out_of_order_contact_events_keep_the_newest_tags(
 
     # then AI-Off still holds: no reply
     wait_for(lambda: not Message.objects.filter(direction="inbound", answered_at__isnull=True).exists())
-    settle(1.0)
+    wait_until_nothing_left_to_do()
     assert Contact.objects.get(pk=maria.pk).tags == ["AI-Off"]
     assert fake_ghl.sms_sent(CONTACT) == []
 
@@ -267,7 +262,7 @@ def test_sms_do_not_disturb_from_ghl_silences_the_bot(
     post_webhook(ghl_events.inbound_message(body="I want to sell my house"))
 
     wait_for(lambda: not Message.objects.filter(direction="inbound", answered_at__isnull=True).exists())
-    settle(1.0)
+    wait_until_nothing_left_to_do()
     assert fake_ghl.sms_sent(CONTACT) == []
 
 
@@ -306,7 +301,7 @@ def test_a_workflow_custom_webhook_with_a_reply_is_answered(
     # then the buyer bot is chosen and one text goes out
     assert response.status_code == 200
     wait_for(all_outbox_settled)
-    settle(0.5)
+    wait_until_nothing_left_to_do()
     assert len(fake_ghl.sms_sent(CONTACT)) == 1
     assert fake_ghl.tags_added(CONTACT) == ["Buyer-Lead"]
     assert Contact.objects.get(pk=maria.pk).tags == ["Facebook Ad", "Buyer-Lead"]

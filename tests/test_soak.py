@@ -133,6 +133,8 @@ def test_the_fake_anthropic_is_overloaded_for_the_time_given_then_answers_again(
     assert (during, after) == (529, 200)
 
 
+# The soak starts its own Celery workers (and gunicorn, PostgreSQL, Redis).
+@pytest.mark.worker
 @pytest.mark.skipif(os.environ.get("JORGEBOT_SKIP_SOAK") == "1", reason="JORGEBOT_SKIP_SOAK=1")
 def test_a_short_soak_with_a_ghl_outage_loses_nothing_and_sends_nothing_twice(tmp_path: Path) -> None:
     soak = subprocess.Popen(

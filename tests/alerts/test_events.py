@@ -22,7 +22,7 @@ from tests.fakes import ghl_events
 from tests.fakes.ghl import FakeGHL
 from tests.safety.conftest import text_from
 
-pytestmark = pytest.mark.usefixtures("alerts_worker")
+pytestmark = [pytest.mark.worker, pytest.mark.usefixtures("alerts_worker")]
 
 
 def subscribe(user: Any, location: Location | None, *events: AlertEvent, **recipient: Any) -> Subscription:

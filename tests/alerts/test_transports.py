@@ -14,7 +14,7 @@ from leads.models import Contact
 from tests.alerts.conftest import FakeChat, SMTPInbox
 from tests.conftest import wait_for
 
-pytestmark = pytest.mark.usefixtures("alerts_worker")
+pytestmark = [pytest.mark.worker, pytest.mark.usefixtures("alerts_worker")]
 
 
 def a_fair_housing_alert_for(maria: Contact, **recipient: Any) -> None:

@@ -141,6 +141,7 @@ def test_with_redis_and_postgresql_down_a_webhook_gets_429(
     connection.close()
 
 
+@pytest.mark.worker
 def test_a_webhook_stored_while_the_broker_was_down_is_swept_to_the_worker_once_it_is_back(
     celery_worker: WorkerProcess, alpha_realty: Location, redis_unreachable: RedisOutage
 ) -> None:

@@ -10,8 +10,6 @@ from django.utils import timezone
 
 from leads.models import Contact, Conversation, Location, Message, OutboxMessage
 
-CHICAGO = ZoneInfo("America/Chicago")
-
 
 def at(zone: ZoneInfo | str, year: int, month: int, day: int, hour: int, minute: int = 0) -> dt.datetime:
     """A fixed instant, written in a lead's local time."""

@@ -17,7 +17,7 @@ from bots import drafts
 from bots.models import Draft, FollowUp, SendingSwitch
 from bots.tasks import deliver_outbox, dispatch_follow_ups, release_deferred_texts, wake_paused_bots
 from leads.models import Contact, Conversation, Location, Message, OutboxMessage
-from tests.conftest import PostWebhook, WorkerProcess, wait_for
+from tests.conftest import PostWebhook, WorkerProcess, wait_for, wait_until_nothing_left_to_do
 from tests.fakes import ghl_events
 from tests.fakes.ghl import FakeGHL
 from tests.safety.conftest import queued_text
@@ -27,10 +27,6 @@ pytestmark = pytest.mark.worker
 
 CONTACT = ghl_events.CONTACT_ID
 
-
-def settle(seconds: float = 1.0) -> None:
-    """Give the worker time to do anything more it wrongly would (a late text, a retry)."""
-    time.sleep(seconds)
 
 
 def nothing_waiting() -> bool:
@@ -42,9 +38,16 @@ def lead_texted_just_now(contact: Contact) -> None:
     Conversation.objects.update_or_create(contact=contact, defaults={"last_inbound_at": timezone.now()})
 
 
-def zone_where_it_is(hour: int) -> ZoneInfo:
-    """A fixed-offset zone whose local time is now `hour` o'clock: the lead's clock, whatever the real time."""
-    offset = (hour - timezone.now().astimezone(dt.UTC).hour + 12) % 24 - 12
+def zone_where_it_is(hour: int, for_seconds: float = 0.0) -> ZoneInfo:
+    """A fixed-offset zone whose local time is now `hour` o'clock, and stays so for `for_seconds` more: the lead's
+    clock, whatever the real time. The worker is another process, whose clock cannot be frozen; so when the real
+    hour ends sooner than that, the zone is picked once the next hour has begun (a wait in about one run in 60)."""
+    now = timezone.now().astimezone(dt.UTC)
+    left_in_hour = 3600 - (now.minute * 60 + now.second + now.microsecond / 1e6)
+    if left_in_hour < for_seconds:
+        time.sleep(left_in_hour + 0.05)
+        now = timezone.now().astimezone(dt.UTC)
+    offset = (hour - now.hour + 12) % 24 - 12
     # Etc/GMT zones are named with the sign inverted (POSIX): Etc/GMT+5 is UTC-5.
     return ZoneInfo("Etc/UTC" if offset == 0 else f"Etc/GMT{-offset:+d}")
 
@@ -81,7 +84,7 @@ def test_after_any_form_of_opt_out_no_bot_text_is_ever_sent_again_including_foll
         deliver_outbox.delay(lead.pk)
     wait_for(lambda: not FollowUp.objects.filter(status="scheduled").exists(), timeout=30)
     wait_for(nothing_waiting, timeout=60)
-    settle(2.0)
+    wait_until_nothing_left_to_do()
 
     # then no lead got a third text
     assert [len(fake_ghl.sms_sent(lead.ghl_id)) for lead in leads] == [2] * len(leads)
@@ -108,18 +111,19 @@ def test_a_follow_up_due_at_ten_pm_for_the_lead_waits_and_goes_out_at_eight_in_t
     moved = wait_for(lambda: FollowUp.objects.filter(pk=follow_up.pk, due_at__gt=timezone.now()).first())
     local = timezone.now().astimezone(late)
     assert moved.due_at == dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(8), tzinfo=late)
-    settle(0.5)
+    wait_until_nothing_left_to_do()
     assert fake_ghl.sms_sent(CONTACT) == []
 
-    # and when her 8:00 comes (her clock now reads 08:xx, the follow-up is due), the dispatcher sends it once
-    morning = zone_where_it_is(8)
+    # and when her 8:00 comes (her clock now reads 08:xx until the text is sent, the follow-up is due), the
+    # dispatcher sends it once
+    morning = zone_where_it_is(8, for_seconds=60)
     Contact.objects.filter(pk=maria.pk).update(timezone=morning.key)
     eight = dt.datetime.combine(timezone.now().astimezone(morning).date(), dt.time(8), tzinfo=morning)
     FollowUp.objects.filter(pk=follow_up.pk).update(due_at=eight)
     dispatch_follow_ups.delay()
     dispatch_follow_ups.delay()
     wait_for(lambda: fake_ghl.sms_sent(CONTACT))
-    settle(1.0)
+    wait_until_nothing_left_to_do()
     [text] = fake_ghl.sms_sent(CONTACT)
     [call] = fake_ghl.calls_to("POST", "/conversations/messages")
     assert dt.datetime.fromtimestamp(call.received_at, tz=morning).hour == 8
@@ -155,7 +159,7 @@ def test_the_daily_cap_holds_under_a_storm_of_queued_texts(
 
     # then 25 went out, the rest were blocked by the cap, and a person was asked to look, once
     wait_for(nothing_waiting, timeout=60)
-    settle(1.0)
+    wait_until_nothing_left_to_do()
     assert len(fake_ghl.sms_sent(CONTACT)) == 25
     assert OutboxMessage.objects.filter(kind="sms", gate_rule="daily_cap", status="blocked").count() == 15
     assert fake_ghl.tags_added(CONTACT).count("Human-Follow-Up-Needed") == 1
@@ -174,7 +178,7 @@ def test_the_daily_cap_holds_under_a_storm_of_inbound_texts(
 
     # then only 3 texts reached her
     wait_for(nothing_waiting, timeout=60)
-    settle(1.5)
+    wait_until_nothing_left_to_do()
     assert len(fake_ghl.sms_sent(CONTACT)) == 3
     assert OutboxMessage.objects.filter(kind="sms", gate_rule="daily_cap").exists()
 
@@ -191,13 +195,13 @@ def test_suggest_mode_sends_nothing_until_a_person_approves(
     # then a draft waits, and the lead's phone gets nothing (the tags still reach GHL)
     draft = wait_for(lambda: Draft.objects.filter(contact=maria, status="pending").first())
     wait_for(lambda: fake_ghl.tags_added(CONTACT))
-    settle(1.5)
+    wait_until_nothing_left_to_do()
     assert fake_ghl.sms_sent(CONTACT) == []
 
     # and once a broker approves it, exactly that text is sent, once
     drafts.approve_draft(draft.pk, None)
     wait_for(lambda: fake_ghl.sms_sent(CONTACT))
-    settle(1.0)
+    wait_until_nothing_left_to_do()
     assert fake_ghl.sms_sent(CONTACT) == [draft.body]
 
 
@@ -217,7 +221,7 @@ def test_the_location_kill_switch_stops_a_queue_of_pending_sends(
 
     # then the rest of the queue is blocked with the reason
     wait_for(nothing_waiting, timeout=30)
-    settle(1.0)
+    wait_until_nothing_left_to_do()
     sent = len(fake_ghl.sms_sent(CONTACT))
     blocked = OutboxMessage.objects.filter(status="blocked", gate_rule="location_kill_switch").count()
     assert sent <= 4 and sent + blocked == 20
@@ -249,7 +253,7 @@ def test_a_human_message_pauses_the_bot_and_the_timer_wakes_it(
     # when the lead answers, the bot stays quiet
     post_webhook(ghl_events.inbound_message(body="I want to sell my house"))
     wait_for(nothing_waiting)
-    settle(1.0)
+    wait_until_nothing_left_to_do()
     assert fake_ghl.sms_sent(CONTACT) == []
 
     # and when the pause has run out, the beat's timer wakes the bot, which answers the lead's next text
@@ -258,7 +262,7 @@ def test_a_human_message_pauses_the_bot_and_the_timer_wakes_it(
     wait_for(lambda: Contact.objects.get(pk=maria.pk).bot_paused_until is None)
     post_webhook(ghl_events.inbound_message(body="Hello? I want to sell my house"))
     wait_for(lambda: fake_ghl.sms_sent(CONTACT))
-    settle(1.0)
+    wait_until_nothing_left_to_do()
     assert len(fake_ghl.sms_sent(CONTACT)) == 1
 
 
