@@ -409,16 +409,21 @@ CELERY_DB_REUSE_MAX = envint("CELERY_DB_REUSE_MAX", 1000)
 CELERY_TASK_DEFAULT_QUEUE = "bots"
 CELERY_TASK_ROUTES = {
     "leads.tasks.*": {"queue": "webhooks"},
+    "leads.connection_tasks.*": {"queue": "webhooks"},
     "bots.tasks.*": {"queue": "bots"},
     "bots.llm.tasks.*": {"queue": "llm"},
     "analytics.tasks.*": {"queue": "analytics"},
     # Sending mail and chat messages waits on other servers, as Claude's calls do: not on the turns' worker.
     "alerts.tasks.*": {"queue": "llm"},
 }
+# Task modules outside an app's tasks.py, which autodiscovery finds alone.
+CELERY_IMPORTS = ("leads.connection_tasks",)
 CELERY_BEAT_SCHEDULER = "jorgebot.beat:SeedingScheduler"
 # Seeds django-celery-beat's tables at beat start with the entries they lack; edits in the admin survive restarts.
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-work": {"task": "leads.tasks.sweep_stuck_work", "schedule": 60.0},
+    # Well inside GHL_OAUTH_REFRESH_MARGIN_SECONDS, so a token is renewed a few times over before it could expire.
+    "renew-ghl-tokens": {"task": "leads.connection_tasks.renew_expiring_ghl_tokens", "schedule": 600.0},
     # Follow-ups and deferred texts go out within a minute of their time; the pause timer is coarser.
     "dispatch-follow-ups": {"task": "bots.tasks.dispatch_follow_ups", "schedule": 60.0},
     "release-deferred-texts": {"task": "bots.tasks.release_deferred_texts", "schedule": 60.0},

@@ -33,10 +33,11 @@ DEFAULT_BASE_URL = "https://services.leadconnectorhq.com"
 
 # GHL versions its API per endpoint family and rejects a request without the `Version`
 # header. Values from GHL's OpenAPI specs (github.com/GoHighLevel/highlevel-api-docs,
-# apps/conversations.json, apps/contacts.json, apps/calendars.json).
+# apps/conversations.json, apps/contacts.json, apps/calendars.json, apps/locations.json).
 CONVERSATIONS_API_VERSION = "2021-04-15"
 CALENDARS_API_VERSION = "2021-04-15"
 CONTACTS_API_VERSION = "2021-07-28"
+LOCATIONS_API_VERSION = "2021-07-28"
 
 # Transport failures that happen before GHL has the whole request: nothing can have been
 # applied, so even a non-idempotent POST is safe to send again.
@@ -93,6 +94,24 @@ class GHLContact:
 
 
 @dataclass(frozen=True)
+class GHLLocation:
+    """The sub-account as GHL describes it (the `location` object of `GET /locations/{id}`)."""
+
+    id: str
+    name: str
+    timezone: str | None
+
+
+@dataclass(frozen=True)
+class GHLCalendar:
+    """One of a location's calendars (`GET /calendars/`): what a broker picks for booking calls."""
+
+    id: str
+    name: str
+    is_active: bool
+
+
+@dataclass(frozen=True)
 class _Endpoint:
     """One GHL route: what to call, which `Version` it wants, and whether a resend is harmless."""
 
@@ -120,6 +139,8 @@ GET_CONTACT = _Endpoint("GET", "/contacts/{id}", CONTACTS_API_VERSION, True)
 ADD_NOTE = _Endpoint("POST", "/contacts/{id}/notes", CONTACTS_API_VERSION, False)
 FREE_SLOTS = _Endpoint("GET", "/calendars/{id}/free-slots", CALENDARS_API_VERSION, True)
 BOOK_APPOINTMENT = _Endpoint("POST", "/calendars/events/appointments", CALENDARS_API_VERSION, False)
+GET_LOCATION = _Endpoint("GET", "/locations/{id}", LOCATIONS_API_VERSION, True)
+LIST_CALENDARS = _Endpoint("GET", "/calendars/", CALENDARS_API_VERSION, True)
 
 
 class GHLClient:
@@ -225,6 +246,33 @@ class GHLClient:
         if not isinstance(note, dict):
             raise GHLFinalError("response has no note object", endpoint=ADD_NOTE.label)
         return _required_str(note, "id", ADD_NOTE)
+
+    # -- the location ----------------------------------------------------------------------
+
+    def get_location(self) -> GHLLocation:
+        """The location this client's token opens (403/404/422 when the token is another location's)."""
+        body = self._call(GET_LOCATION, self.location_id)
+        location = body.get("location")
+        if not isinstance(location, dict):
+            raise GHLFinalError("response has no location object", endpoint=GET_LOCATION.label)
+        return GHLLocation(
+            id=str(location.get("id") or self.location_id),
+            name=str(location.get("name") or ""),
+            timezone=location.get("timezone") or None,
+        )
+
+    def list_calendars(self) -> list[GHLCalendar]:
+        body = self._call(LIST_CALENDARS, params={"locationId": self.location_id})
+        calendars = body.get("calendars")
+        if not isinstance(calendars, list):
+            raise GHLFinalError("response has no calendars list", endpoint=LIST_CALENDARS.label)
+        return [
+            GHLCalendar(
+                id=item["id"], name=str(item.get("name") or item["id"]), is_active=item.get("isActive") is not False
+            )
+            for item in calendars
+            if isinstance(item, dict) and isinstance(item.get("id"), str) and item["id"]
+        ]
 
     # -- calendars -------------------------------------------------------------------------
 

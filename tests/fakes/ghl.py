@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import httpx
@@ -32,6 +33,7 @@ from tests.fakes.loopback import Answer, LoopbackAPI, RecordedCall
 _CONVERSATIONS = "2021-04-15"
 _CALENDARS = "2021-04-15"
 _CONTACTS = "2021-07-28"
+_LOCATIONS = "2021-07-28"
 
 ADMIN_PREFIX = "/__fake__/"
 
@@ -74,6 +76,11 @@ class _State:
     # Each accepted text with the messageId GHL gave it, for echoing it as GHL does (an OutboundMessage webhook).
     texts_accepted: list[tuple[RecordedCall, str]] = field(default_factory=list)
     next_id: int = 0
+    # OAuth: authorization codes not yet traded (code -> redirect_uri), access tokens with their expiry
+    # (time.time()), and the one refresh token of the install that is still good.
+    codes: dict[str, str] = field(default_factory=dict)
+    access_tokens: dict[str, float] = field(default_factory=dict)
+    refresh_tokens: set[str] = field(default_factory=set)
 
 
 class FakeGHL(LoopbackAPI):
@@ -81,10 +88,24 @@ class FakeGHL(LoopbackAPI):
 
     thread_name = "fake-ghl"
 
-    def __init__(self, *, api_token: str | None = None, location_id: str = "fake-location") -> None:
-        # With api_token set, any other bearer gets a 401, as a wrong token would at GHL.
+    def __init__(
+        self,
+        *,
+        api_token: str | None = None,
+        location_id: str = "fake-location",
+        oauth_app: tuple[str, str] | None = None,
+    ) -> None:
+        # With api_token set, any other bearer gets a 401 (access tokens the OAuth endpoint issued aside), as a
+        # wrong token would at GHL.
         self.api_token = api_token
         self.location_id = location_id
+        self.location_name = "Fake Realty"
+        self.location_timezone = "America/Chicago"
+        # `GET /calendars/` answers these: {"id", "name", "isActive"}.
+        self.calendars: list[JSONBody] = []
+        # The marketplace app's (client id, client secret), for the OAuth endpoints; and how long tokens last.
+        self.oauth_app = oauth_app
+        self.access_token_seconds = 86399
         self.contacts: dict[str, JSONBody] = {}
         self.free_slots: list[str] = []
         self.delay_seconds: float = 0.0
@@ -117,11 +138,18 @@ class FakeGHL(LoopbackAPI):
                 _Failure(status, 2**62, dict(headers or {}), None, None, until=time.time() + seconds)
             )
 
+    def revoke_install(self) -> None:
+        """The location uninstalled the app: its refresh token and access tokens stop working."""
+        with self._lock:
+            self._state.refresh_tokens.clear()
+            self._state.access_tokens.clear()
+
     def reset(self) -> None:
-        """Forget calls, failures, notes, appointments, contacts, free slots and the delay."""
+        """Forget calls, failures, notes, appointments, contacts, calendars, free slots, tokens and the delay."""
         with self._lock:
             self._state = _State()
             self.contacts.clear()
+            self.calendars.clear()
             self.free_slots.clear()
             self.delay_seconds = 0.0
 
@@ -195,12 +223,16 @@ class FakeGHL(LoopbackAPI):
             return failure.status, failure.headers, raw.encode()
 
         status, payload = self._route(call)
-        return status, {}, json.dumps(payload).encode()
+        # A redirect's payload says where it sends the browser (GHL's chooselocation page, back to the app).
+        headers = {"Location": payload["location"]} if status == 302 else {}
+        return status, headers, json.dumps(payload).encode()
 
     def _route(self, call: RecordedCall) -> Reply:
+        if call.path.startswith("/oauth/"):
+            return _oauth(self, call)
         bearer = call.headers.get("authorization", "")
         token = bearer.removeprefix("Bearer ").strip() if bearer.startswith("Bearer ") else ""
-        if not token or (self.api_token is not None and token != self.api_token):
+        if not self._accepts(token):
             return 401, _error_body(401, "Invalid JWT")
         for route in _ROUTES:
             match = route.pattern.fullmatch(call.path)
@@ -213,6 +245,25 @@ class FakeGHL(LoopbackAPI):
                 return 400, _error_body(400, f"version {version} is not supported here")
             return route.handle(self, match, call)
         return 404, _error_body(404, f"Cannot {call.method} {call.path}")
+
+    def _accepts(self, token: str) -> bool:
+        expires_at = self._state.access_tokens.get(token)
+        if expires_at is not None:
+            return time.time() < expires_at
+        # An access token that was revoked or never issued looks like any other wrong token.
+        if token.startswith("at_"):
+            return False
+        return bool(token) and (self.api_token is None or token == self.api_token)
+
+    def _issue_tokens(self) -> JSONBody:
+        access_token, refresh_token = self._new_id("at"), self._new_id("rt")
+        self._state.access_tokens[access_token] = time.time() + self.access_token_seconds
+        self._state.refresh_tokens = {refresh_token}
+        return {
+            "access_token": access_token, "token_type": "Bearer", "expires_in": self.access_token_seconds,
+            "refresh_token": refresh_token, "scope": "conversations/message.write contacts.write",
+            "userType": "Location", "locationId": self.location_id, "companyId": "fake-company", "userId": "fake-user",
+        }
 
     def _new_id(self, prefix: str) -> str:
         self._state.next_id += 1
@@ -287,6 +338,61 @@ def _update_contact(fake: FakeGHL, match: re.Match[str], call: RecordedCall) -> 
             # Includes `tags`: on PUT GHL overwrites the whole list, as this does.
             contact[name] = value
     return 200, {"succeded": True, "contact": fake._contact_view(contact_id)}
+
+
+def _get_location(fake: FakeGHL, match: re.Match[str], call: RecordedCall) -> Reply:
+    # GHL answers a token another location's with 403, whichever location it names.
+    if match["location_id"] != fake.location_id:
+        return 403, _error_body(403, "The token does not have access to this location.")
+    return 200, {"location": {"id": fake.location_id, "name": fake.location_name, "timezone": fake.location_timezone}}
+
+
+def _list_calendars(fake: FakeGHL, match: re.Match[str], call: RecordedCall) -> Reply:
+    if call.query.get("locationId") != fake.location_id:
+        return 403, _error_body(403, "The token does not have access to this location.")
+    return 200, {"calendars": [dict(calendar) for calendar in fake.calendars]}
+
+
+def _oauth(fake: FakeGHL, call: RecordedCall) -> Reply:
+    app = fake.oauth_app
+    if app is None:
+        return 404, _error_body(404, f"Cannot {call.method} {call.path}")
+    if call.method == "GET" and call.path == "/oauth/chooselocation":
+        return _choose_location(fake, call, app[0])
+    if call.method == "POST" and call.path == "/oauth/token":
+        return _token(fake, call, app)
+    return 404, _error_body(404, f"Cannot {call.method} {call.path}")
+
+
+def _choose_location(fake: FakeGHL, call: RecordedCall, client_id: str) -> Reply:
+    """The page where a person picks the location and approves the app: here approved at once, for fake.location_id."""
+    query = call.query
+    if query.get("client_id") != client_id or query.get("response_type") != "code":
+        return 400, _error_body(400, "unknown client_id or response_type")
+    code = fake._new_id("code")
+    fake._state.codes[code] = query.get("redirect_uri", "")
+    back = {"code": code, **({"state": query["state"]} if "state" in query else {})}
+    return 302, {"location": f"{query.get('redirect_uri', '')}?{urlencode(back)}"}
+
+
+def _token(fake: FakeGHL, call: RecordedCall, app: tuple[str, str]) -> Reply:
+    form = call.form
+    if (form.get("client_id"), form.get("client_secret")) != app:
+        return 401, {"error": "invalid_client", "error_description": "client authentication failed"}
+    if form.get("user_type") != "Location":
+        return 422, {"error": "invalid_request", "error_description": "user_type must be Location"}
+    grant_type = form.get("grant_type")
+    if grant_type == "authorization_code":
+        # Single use, and only for the redirect_uri it was issued to.
+        if fake._state.codes.pop(form.get("code", ""), None) != form.get("redirect_uri"):
+            return 400, {"error": "invalid_grant", "error_description": "Invalid grant: code is invalid"}
+    elif grant_type == "refresh_token":
+        refresh_token = form.get("refresh_token", "")
+        if refresh_token not in fake._state.refresh_tokens:
+            return 400, {"error": "invalid_grant", "error_description": "Invalid grant: refresh token is invalid"}
+    else:
+        return 400, {"error": "unsupported_grant_type", "error_description": str(grant_type)}
+    return 200, fake._issue_tokens()
 
 
 def _get_contact(fake: FakeGHL, match: re.Match[str], call: RecordedCall) -> Reply:
@@ -365,6 +471,8 @@ _ROUTES = (
     _Route("GET", re.compile(r"/contacts/(?P<contact_id>[^/]+)"), _CONTACTS, _get_contact),
     _Route("GET", re.compile(r"/calendars/(?P<calendar_id>[^/]+)/free-slots"), _CALENDARS, _free_slots),
     _Route("POST", re.compile(r"/calendars/events/appointments"), _CALENDARS, _book_appointment),
+    _Route("GET", re.compile(r"/locations/(?P<location_id>[^/]+)"), _LOCATIONS, _get_location),
+    _Route("GET", re.compile(r"/calendars/"), _CALENDARS, _list_calendars),
 )
 
 

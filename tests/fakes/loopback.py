@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Self
@@ -31,6 +31,8 @@ class RecordedCall:
     status: int
     # time.time() when the request arrived: benchmarks measure webhook-to-SMS latency with it.
     received_at: float = 0.0
+    # A form-encoded body (OAuth's token endpoint), field by field.
+    form: dict[str, str] = field(default_factory=dict)
 
 
 class LoopbackAPI:
@@ -121,6 +123,7 @@ def _handler_for(api: LoopbackAPI) -> type[BaseHTTPRequestHandler]:
                 body = json.loads(raw) if raw else None
             except ValueError:
                 body = None
+            is_form = self.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded")
             return RecordedCall(
                 method=self.command,
                 path=url.path,
@@ -129,6 +132,7 @@ def _handler_for(api: LoopbackAPI) -> type[BaseHTTPRequestHandler]:
                 json=body,
                 status=0,
                 received_at=time.time(),
+                form=dict(parse_qsl(raw.decode())) if is_form else {},
             )
 
     return Handler
