@@ -24,7 +24,7 @@ lint: install
 	$(PY) -m ruff check .
 
 bench: install
-	@for script in $(filter-out bench/__init__.py bench/harness.py bench/faults.py bench/soak.py,$(wildcard bench/*.py)); do \
+	@for script in $(filter-out bench/__init__.py bench/harness.py bench/faults.py bench/soak.py bench/soak_figures.py,$(wildcard bench/*.py)); do \
 		echo "== $$script"; $(PY) -m jorgebot.embedded -- $(PY) $$script || exit 1; done
 
 # 10 minutes of mixed traffic under faults, on servers of its own (bench/soak.py; SOAK_ARGS="--minutes 1").

@@ -9,7 +9,7 @@ worker_class = "gthread"
 # One process per core (WEB_CONCURRENCY; the reference machine has 2): Python runs one thread at a time per
 # process, so fewer processes leave cores idle and more only add switching. Threads beyond that wait on
 # PostgreSQL, and the more of them a process has, the more webhooks share each INSERT and commit
-# (leads.services.GroupCommit): in the webhook benchmark on 2 shared cores, 2 x 8 stored 1,800 to 2,400
+# (leads.ingest.group_commit.GroupCommit): in the webhook benchmark on 2 shared cores, 2 x 8 stored 1,800 to 2,400
 # webhooks/s at 0.53 to 0.61 ms of server CPU each, 3 x 4 about 1,550/s at 0.70 to 0.72 ms.
 # Keep DATABASE_POOL_MAX_SIZE (8) at least `threads`: each thread holds a connection while it works.
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))

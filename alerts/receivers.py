@@ -15,7 +15,7 @@ from django.db.models.signals import post_save
 
 from alerts import services
 from analytics.models import AnalyticsRun, RunStatus
-from bots.config import BotConfig
+from bots.config import config_for
 from bots.llm import breaker
 from bots.llm.models import LLMAlert
 from leads.models import Contact, OutboxKind, OutboxMessage, OutboxStatus
@@ -56,7 +56,7 @@ def contact_saved(sender: type[Contact], instance: Contact, created: bool, **kwa
         return
     if Contact.location.is_cached(instance):  # type: ignore[attr-defined]
         # The turn has the location at hand: no read after commit unless a tag that is news is on the lead.
-        news = services.alert_tags_of(BotConfig.from_overrides(instance.location.bot_settings))
+        news = services.alert_tags_of(config_for(instance.location))
         if not any(tag in news for tag in instance.tags):
             return
     _after_commit(services.notice_tag_writes, instance.pk)

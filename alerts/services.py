@@ -22,7 +22,7 @@ from django.utils import timezone
 from alerts import selectors, transports
 from alerts.models import AlertEvent, Notification, NotificationStatus, Timing
 from analytics.models import AnalyticsRun, RunStatus
-from bots.config import BotConfig
+from bots.config import BotConfig, config_for
 from bots.llm.models import LLMAlert
 from leads.models import Contact, Location, OutboxKind, OutboxMessage, OutboxStatus
 
@@ -76,7 +76,7 @@ def notice_tag_writes(contact_id: int) -> int:
     )
     made = 0
     for row in rows:
-        news = alert_tags_of(BotConfig.from_overrides(row.location.bot_settings))
+        news = alert_tags_of(config_for(row.location))
         for tag in row.tags:
             if tag in news:
                 made += raise_alert(_tag_alert(news[tag], tag, row))

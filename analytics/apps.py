@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class AnalyticsConfig(AppConfig):
     name = "analytics"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from analytics import receivers  # noqa: F401 (connects them)

@@ -11,8 +11,7 @@ import pandas as pd
 from django.db import connection
 from django.db.models import Q
 
-from analytics.models import Deal, DealStatus
-from leads.models import CLOSED_STATUSES, Contact, Location
+from leads.models import CLOSED_STATUSES, Contact, Deal, DealStatus, Location
 
 # Outcomes older than two years describe another market: neither the models nor the prior's counts use them.
 TRAINING_WINDOW_DAYS = 730

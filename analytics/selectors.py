@@ -13,12 +13,12 @@ from django.db.models import CharField, F, FloatField, JSONField, OuterRef, Q, Q
 from analytics.models import (
     ChurnPrediction,
     ChurnTier,
-    Deal,
     LeadScore,
     ScoringModel,
 )
+from bots.config import BotConfig
 from leads.access import LocationScope
-from leads.models import CLOSED_STATUSES, Contact, Location
+from leads.models import CLOSED_STATUSES, Contact, Deal, Location
 
 
 def active_model(kind: str) -> ScoringModel | None:
@@ -67,8 +67,6 @@ def latest_computed_score(contact: Contact) -> LeadScore | None:
 
 def score_bands(location_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
     """Each location's lead-score bands (hot from, warm from), from its bot settings."""
-    from bots.config import BotConfig
-
     bands = {}
     for location_id, overrides in Location.objects.filter(pk__in=list(location_ids)).values_list("pk", "bot_settings"):
         config = BotConfig.from_overrides(overrides)

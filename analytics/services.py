@@ -26,8 +26,6 @@ from django.utils import timezone
 from analytics import selectors
 from analytics.models import (
     ChurnPrediction,
-    Deal,
-    DealStatus,
     LeadScore,
     ModelKind,
     RevenueForecast,
@@ -37,7 +35,6 @@ from analytics.models import (
     ScoringModel,
 )
 from analytics.runs import recorded_run
-from leads.ghl import events as ghl_events
 from leads.models import Contact, Location
 
 if TYPE_CHECKING:
@@ -62,50 +59,6 @@ CHURN_BATCH = 5_000
 CONTACT_UPDATE_BATCH = 5_000
 # A scoring model is retrained when this many leads have closed since the newest one was trained.
 RETRAIN_AFTER_NEW_OUTCOMES = 100
-
-
-# -- deals from GHL ---------------------------------------------------------------------------------------
-
-
-def record_deal_event(location: Location, contact: Contact, event: ghl_events.OpportunityEvent) -> bool:
-    """Bring our copy of a GHL opportunity up to date; False when the event is older than the last one applied.
-
-    GHL does not promise delivery order: a "won" sent before a reopening can arrive after it, and must not undo it.
-    """
-    moment = event.timestamp or timezone.now()
-    # Two events of a new deal can be applied at once by two workers: insert it if missing, then lock the row.
-    Deal.objects.bulk_create(
-        [Deal(location=location, contact=contact, ghl_id=event.opportunity_id, pipeline_id=event.pipeline_id,
-              opened_at=moment)],
-        ignore_conflicts=True,
-    )
-    deal = Deal.objects.select_for_update().get(location=location, ghl_id=event.opportunity_id)
-    # Any event proves the deal existed by then, even one too old to change its state.
-    deal.opened_at = min(deal.opened_at, moment)
-    if event.timestamp and deal.ghl_event_at and event.timestamp < deal.ghl_event_at:
-        deal.save(update_fields=["opened_at", "updated_at"])
-        return False
-    _copy_deal_fields(deal, contact, event, moment)
-    deal.save()
-    return True
-
-
-def _copy_deal_fields(deal: Deal, contact: Contact, event: ghl_events.OpportunityEvent, moment: dt.datetime) -> None:
-    deal.contact = contact
-    deal.pipeline_id = event.pipeline_id
-    if event.pipeline_stage_id is not None:
-        deal.pipeline_stage_id = event.pipeline_stage_id
-    if event.monetary_value is not None:
-        deal.value = event.monetary_value
-    if event.assigned_to is not None:
-        deal.assigned_to = event.assigned_to
-    status = DealStatus(event.status.value)
-    if status == DealStatus.OPEN:
-        deal.closed_at = None
-    elif status != deal.status or deal.closed_at is None:
-        deal.closed_at = moment
-    deal.status = status
-    deal.ghl_event_at = max(filter(None, [deal.ghl_event_at, event.timestamp]), default=None)
 
 
 # -- a broker's own score ------------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from bots.matching import PropertyListings
 from bots.services import take_turn
 from bots.state import ConversationState
 from bots.turns import LeadSnapshot, extraction_context, lead_zone, plan_turn
-from leads.demo import INLAND, RANCHO, listing_rows
+from leads.sample_listings import INLAND, RANCHO, listing_rows
 from leads.listings import import_listings
 from leads.models import Contact, Conversation, Location, Message
 

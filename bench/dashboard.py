@@ -208,7 +208,8 @@ TIME_UNCACHED = f"""
 import json, statistics, time
 from django.contrib.auth import get_user_model
 from leads.access import scope_of
-from leads.selectors import RANGE_DAYS, DashboardFilters, dashboard
+from console.dashboard import dashboard
+from console.dashboard_filters import RANGE_DAYS, DashboardFilters
 scope = scope_of(get_user_model().objects.get(username="bench-broker"))
 choices = {{name: DashboardFilters(range=name) for name in RANGE_DAYS}}
 choices["90d one location"] = DashboardFilters(range="90d", location_id={LOCATIONS[0][0]!r})

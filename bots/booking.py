@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from bots import followups
-from bots.config import BotConfig
+from bots.config import BotConfig, config_for
 from bots.engine import OFFLINE
 from bots.services import carry_out
 from bots.state import ConversationState
@@ -48,7 +48,7 @@ def offer_call_slots(conversation_id: int, now: dt.datetime | None = None) -> Bo
     contact = conversation.contact
     if ConversationState.from_dict(conversation.state).booking.status != "fetching":
         return BookingResult("no slots to offer", contact.pk)
-    config = BotConfig.from_overrides(contact.location.bot_settings)
+    config = config_for(contact.location)
     zone = lead_zone(contact.timezone, contact.location.timezone)
     now = now or timezone.now()
     free: list[dt.datetime] = []
@@ -111,7 +111,7 @@ def _apply(conversation_id: int, expected_status: str, step: str, decide: Decide
         state = ConversationState.from_dict(conversation.state)
         if state.booking.status != expected_status:
             return BookingResult(f"booking is already {state.booking.status}", contact.pk)
-        config = BotConfig.from_overrides(contact.location.bot_settings)
+        config = config_for(contact.location)
         plan = TurnPlan(bot=state.bot)
         decide(state, plan, config)
         # Slot lists and confirmations go out as written: their numbers and times must not be reworded.

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+
+if TYPE_CHECKING:
+    from leads.models import Location
 
 DEFAULT_TAGS: dict[str, str] = {
     # read
@@ -188,3 +191,8 @@ def _as_variants(value: Any) -> list[str]:
     if isinstance(value, str):
         return [value]
     return [str(item) for item in value]
+
+
+def config_for(location: Location) -> BotConfig:
+    """A location's bot configuration: the defaults with its overrides (`Location.bot_settings`)."""
+    return BotConfig.from_overrides(location.bot_settings)

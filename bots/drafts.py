@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from bots import outbox
-from bots.config import BotConfig
+from bots.config import BotConfig, config_for
 from bots.models import Draft, DraftStatus
 from bots.phrases import find_problem
 from leads.models import Contact, OutboxMessage
@@ -67,7 +67,7 @@ def approve_draft(draft_id: int, user: AbstractBaseUser | None, body: str | None
         text = (body or "").strip() or draft.body
         edited = text != draft.body
         if edited:
-            config = BotConfig.from_overrides(draft.contact.location.bot_settings)
+            config = config_for(draft.contact.location)
             finding = find_problem(text, config.agent_name)
             if finding is not None:
                 raise DraftRejected(f"{finding.problem.value.replace('_', ' ')} ({finding.phrase_group})")
@@ -77,7 +77,7 @@ def approve_draft(draft_id: int, user: AbstractBaseUser | None, body: str | None
         draft.status = DraftStatus.EDITED if edited else DraftStatus.APPROVED
         draft.sent_body, draft.outbox, draft.decided_by, draft.decided_at = text, row, user, timezone.now()
         draft.save(update_fields=["status", "sent_body", "outbox", "decided_by", "decided_at"])
-        transaction.on_commit(lambda: _deliver(draft.contact_id))
+        outbox.deliver_after_commit([draft.contact_id])
     logger.info("draft approved draft=%s contact=%s edited=%s", draft.pk, draft.contact_id, edited)
     return row
 
@@ -92,7 +92,3 @@ def discard_draft(draft_id: int, user: AbstractBaseUser | None) -> None:
     logger.info("draft discarded draft=%s contact=%s", draft.pk, draft.contact_id)
 
 
-def _deliver(contact_id: int) -> None:
-    from bots.tasks import deliver_outbox
-
-    deliver_outbox.apply_async(args=[contact_id])

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from bots import drafts, localtime, outbox
-from bots.config import BotConfig
+from bots.config import BotConfig, config_for
 from bots.models import Cadence, FollowUp, FollowUpStatus
 from bots.state import ConversationState
 from bots.texts import choose_text
@@ -98,7 +98,7 @@ def plan_after_turn(contact: Contact, state: ConversationState, config: BotConfi
         return None
     # A plain INSERT, no lookup first: whatever waited was cancelled just above, under the conversation lock. A
     # hand-back planning in the same instant fails this turn on the one-waiting constraint; the sweeper of
-    # unanswered texts (leads.tasks) takes the turn again.
+    # unanswered texts (bots.tasks.sweep_stuck_work) takes the turn again.
     return FollowUp.objects.create(
         location_id=contact.location_id, contact=contact, cadence=attempt.cadence, anchor_at=attempt.anchor_at,
         step=attempt.step.number, due_at=attempt.step.due_at,
@@ -218,7 +218,7 @@ def dispatch_follow_up(follow_up_id: int, now: dt.datetime) -> int | None:
 
 def _dispatch(follow_up: FollowUp, conversation: Conversation, now: dt.datetime) -> int | None:
     contact = follow_up.contact
-    config = BotConfig.from_overrides(contact.location.bot_settings)
+    config = config_for(contact.location)
     state = ConversationState.from_dict(conversation.state)
     stop = why_no_follow_up(contact, state, config, follow_up.cadence, now, conversation.last_inbound_at)
     if stop:

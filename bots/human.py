@@ -2,7 +2,7 @@
 
 A lead who asks for a person ("can I talk to Jorge", "call me") is tagged Human-Follow-Up-Needed and AI-Off by
 the workflow (bots.turns); GHL also gets a note of what the bot learned, so the agent does not ask again. A
-person texting the lead from GHL puts the bot to sleep (leads.services.pause_bot_for_human). The bot wakes when
+person texting the lead from GHL puts the bot to sleep (`pause_bot_for_human`, from bots.events). The bot wakes when
 its pause runs out (a beat task, which also resumes the follow-ups), when someone removes AI-Off or
 Human-Follow-Up-Needed in GHL, or from the admin.
 """
@@ -13,10 +13,11 @@ import logging
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from bots import followups, outbox
-from bots.config import BotConfig
+from bots import drafts, followups, outbox
+from bots.config import BotConfig, config_for
 from bots.state import ConversationState
 from leads.models import Contact
 
@@ -48,6 +49,20 @@ def summary_for_agent(state: ConversationState, reason: str) -> str:
     return "\n".join(lines)
 
 
+def pause_bot_for_human(contact: Contact, hours: float | None = None) -> None:
+    """The bot sleeps while a person talks to the lead: its follow-ups and waiting drafts are withdrawn, and the
+    reactivation timer (bots.tasks.wake_paused_bots) wakes it when the pause runs out."""
+    hours = hours if hours is not None else config_for(contact.location).human_takeover_hours
+    until = timezone.now() + dt.timedelta(hours=hours)
+    # Keep the later of the two: a broker's longer manual pause must not shrink to the takeover timer.
+    Contact.objects.filter(pk=contact.pk).update(
+        bot_paused_until=Greatest(Coalesce("bot_paused_until", until), until), updated_at=timezone.now()
+    )
+    followups.cancel_follow_ups(contact, "a person took over")
+    drafts.retire_drafts(contact)
+    logger.info("human took over contact=%s; bot paused until %s", contact.pk, until.isoformat())
+
+
 def hand_back_to_bot(contacts: Iterable[Contact], now: dt.datetime | None = None) -> int:
     """The admin's hand-back: remove AI-Off and Human-Follow-Up-Needed in GHL, end any pause, resume follow-ups.
     An opted-out lead stays silent; returns how many were handed back."""
@@ -57,19 +72,19 @@ def hand_back_to_bot(contacts: Iterable[Contact], now: dt.datetime | None = None
         for contact in contacts:
             if contact.opted_out_at is not None:
                 continue
-            config = BotConfig.from_overrides(contact.location.bot_settings)
+            config = config_for(contact.location)
             outbox.queue_tag_changes(contact, f"hand-back:{contact.pk}:{now.timestamp():.0f}",
                                      remove=[config.tag("ai_off"), config.tag("human_follow_up")])
             _wake(contact, config, now)
             handed.append(contact.pk)
-        transaction.on_commit(lambda: _deliver(handed))
+        outbox.deliver_after_commit(handed)
     logger.info("handed back to the bot contacts=%s", len(handed))
     return len(handed)
 
 
 def notice_tags_removed(contact: Contact, tags_before: Iterable[str]) -> bool:
     """GHL says AI-Off or Human-Follow-Up-Needed was removed (ContactTagUpdate): a person handed the lead back."""
-    config = BotConfig.from_overrides(contact.location.bot_settings)
+    config = config_for(contact.location)
     before = {tag.casefold() for tag in tags_before}
     released = [tag for tag in (config.tag("ai_off"), config.tag("human_follow_up"))
                 if tag.casefold() in before and not contact.has_tag(tag)]
@@ -92,7 +107,7 @@ def wake_paused_bots(now: dt.datetime | None = None, limit: int = WAKE_BATCH) ->
                 .filter(pk=contact_id, bot_paused_until__lte=now).first()
             )
             if contact is not None:
-                _wake(contact, BotConfig.from_overrides(contact.location.bot_settings), now)
+                _wake(contact, config_for(contact.location), now)
                 woken += 1
     if woken:
         logger.info("woke bots whose pause ran out contacts=%s", woken)
@@ -106,8 +121,3 @@ def _wake(contact: Contact, config: BotConfig, now: dt.datetime) -> None:
     followups.restart_follow_ups(contact, config, now)
 
 
-def _deliver(contact_ids: list[int]) -> None:
-    from bots.tasks import deliver_outbox
-
-    for contact_id in contact_ids:
-        deliver_outbox.apply_async(args=[contact_id])

@@ -6,6 +6,9 @@ after a crash finds its rows already there and queues nothing new.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import partial
+
+from django.db import transaction
 
 from leads.models import Contact, OutboxKind, OutboxMessage
 
@@ -104,3 +107,18 @@ def _queue(contact: Contact, key: str, kind: str, payload: dict[str, object]) ->
 def _row(contact: Contact, key: str, kind: str, payload: dict[str, object]) -> OutboxMessage:
     return OutboxMessage(location_id=contact.location_id, contact=contact, kind=kind, idempotency_key=key,
                          payload=payload)
+
+
+def deliver_after_commit(contact_ids: Iterable[int]) -> None:
+    """Have a worker deliver these contacts' queued writes once the caller's transaction commits: a worker must not
+    look before the rows are there, and a transaction rolled back queued nothing to deliver."""
+    chosen = list(contact_ids)
+    if chosen:
+        transaction.on_commit(partial(_deliver, chosen))
+
+
+def _deliver(contact_ids: list[int]) -> None:
+    from bots.tasks import deliver_outbox  # bots.tasks imports the services that queue writes
+
+    for contact_id in contact_ids:
+        deliver_outbox.apply_async(args=[contact_id])

@@ -21,7 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from bots.compliance import check_before_send, record_decision
-from bots.config import BotConfig
+from bots.config import BotConfig, config_for
 from bots.outbox import queue_tag_changes
 from leads import retries
 from leads.ghl.connect import ghl_client_for
@@ -103,7 +103,7 @@ def _never_given_up(row: OutboxMessage) -> bool:
     """Consent travels to GHL whatever it takes: a do-not-disturb write, or a tag write carrying the opt-out."""
     if row.kind == OutboxKind.SET_DND:
         return True
-    opt_out = BotConfig.from_overrides(row.location.bot_settings).tag("opt_out")
+    opt_out = config_for(row.location).tag("opt_out")
     return row.kind == OutboxKind.ADD_TAGS and opt_out in row.tags
 
 
@@ -117,7 +117,7 @@ def _pending(contact_id: int) -> list[OutboxMessage]:
 
 def _deliver(row: OutboxMessage, report: DeliveryReport) -> None:
     contact, location = row.contact, row.location
-    config = BotConfig.from_overrides(location.bot_settings)
+    config = config_for(location)
     if row.kind == OutboxKind.SMS:
         gated = _pass_the_gate(row, config, report)
         if gated is None:

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from bots import compliance, drafts, faq, followups, human, inbound_screen, outbox, screening
-from bots.config import BotConfig
+from bots.config import BotConfig, config_for
 from bots.engine import OFFLINE, Engine, TurnEngine, engine_for_turn
 from bots.matching import PropertyListings
 from bots.nlu import Extraction, ExtractionContext
@@ -121,7 +121,7 @@ def _read_ahead(engine: TurnEngine, conversation: Conversation, attempt: int) ->
     pending = _pending(conversation)
     if pending and _reply_due_at(pending) <= timezone.now():
         contact = conversation.contact
-        config = BotConfig.from_overrides(contact.location.bot_settings)
+        config = config_for(contact.location)
         text, context = _reading_of(pending, ConversationState.from_dict(conversation.state), contact, config,
                                     timezone.now())
         if inbound_screen.screen(text, (config.agent_name,)).hits:
@@ -151,7 +151,7 @@ def _reading_of(
 def _answer(
     conversation: Conversation, contact: Contact, pending: list[Message], now: dt.datetime, engine: Engine
 ) -> tuple[str, bool]:
-    config = BotConfig.from_overrides(contact.location.bot_settings)
+    config = config_for(contact.location)
     state = ConversationState.from_dict(conversation.state)
     text, context = _reading_of(pending, state, contact, config, now)
     # The inbound screen comes before any reading (bots.screening): a screened text fills no field.
@@ -288,7 +288,7 @@ def fill_in_missed_answers(conversation_id: int, reading: Extraction, key: str) 
         answered = remember_answers(state, missing, asked=None)
         if not answered:
             return answered
-        config = BotConfig.from_overrides(contact.location.bot_settings)
+        config = config_for(contact.location)
         changed = {name: value for name, value in {**seller_fields(state), **buyer_fields(state)}.items()
                    if value is not None and value != before[name]}
         state.fields_written.update(changed)
@@ -296,15 +296,11 @@ def fill_in_missed_answers(conversation_id: int, reading: Extraction, key: str) 
         conversation.save(update_fields=["state", "updated_at"])
         if changed and contact.deleted_at is None:
             outbox.queue_field_update(contact, key, {config.field_key(name): value for name, value in changed.items()})
-            transaction.on_commit(partial(_deliver_later, contact.pk))
+            outbox.deliver_after_commit([contact.pk])
     logger.info("filled in conversation=%s answers=%s", conversation_id, ",".join(sorted(answered)))
     return answered
 
 
-def _deliver_later(contact_id: int) -> None:
-    from bots import tasks  # bots.tasks imports this module
-
-    tasks.deliver_outbox.apply_async(args=[contact_id])
 
 
 def _start_booking_step(step: str, conversation_id: int) -> None:

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from django.utils import timezone
 
 from bots import inbound_screen, screening
-from bots.config import BotConfig
+from bots.config import BotConfig, config_for
 from bots.engine import OFFLINE, Engine, engine_for
 from bots.matching import ListingMatch, PropertyListings
 from bots.state import ConversationState
@@ -114,7 +114,7 @@ def simulate_turn(
         lead = PracticeLead(key=contact_key or uuid.uuid4().hex, tags=list(tags or []))
     elif tags is not None:
         lead.tags = list(tags)
-    config = BotConfig.from_overrides(location.bot_settings)
+    config = config_for(location)
     state = ConversationState.from_dict(lead.state)
     found = inbound_screen.screen(message, (config.agent_name,))
     plan = _plan(lead, state, message, found, config, engine or engine_for(location), location, now)

@@ -1,8 +1,9 @@
-"""Celery tasks of the bots: take a turn, deliver the outbox, book a call, and the beat's follow-ups, deferred
-texts and reactivation timer. Thin; the work is in bots.services, bots.sender, bots.booking, bots.followups,
-bots.compliance, bots.human."""
+"""Celery tasks of the bots: apply GHL's events, take a turn, deliver the outbox, book a call, and the beat's
+sweeper, follow-ups, deferred texts and reactivation timer. Thin; the work is in bots.events, bots.services,
+bots.sender, bots.booking, bots.followups, bots.compliance, bots.human."""
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from collections.abc import Callable
@@ -10,12 +11,14 @@ from collections.abc import Callable
 from celery import shared_task
 from celery.app.task import Task
 from django.conf import settings
+from django.utils import timezone
 
-from bots import booking, compliance, followups, human, services
+from bots import booking, compliance, events, followups, human, selectors, services
 from bots.llm.errors import LLMRetryableError
 from bots.sender import DeliveryDeferred, deliver_pending
 from jorgebot.redis import get_redis
 from leads import retries
+from leads import services as lead_services
 from leads.ghl.errors import GHLRetryableError
 
 logger = logging.getLogger(__name__)
@@ -28,6 +31,43 @@ LONGEST_TASK_WAIT_SECONDS = 60.0
 # A calendar GHL cannot read or write is tried again after 2, 4, 8 and 16 s (half a minute in all, while the
 # lead waits for the slots); then the team schedules the call by hand.
 BOOKING_MAX_RETRIES = 4
+
+
+@shared_task(acks_late=True)
+def handle_webhook_events(event_ids: list[int]) -> None:
+    """Apply a batch of stored GHL events (published by leads.ingest.dispatch) and answer the texts among them."""
+    for event_id in event_ids:
+        try:
+            applied = events.apply_webhook_event(event_id)
+        except Exception as exc:  # one bad event must not hold up the batch; the sweeper retries it
+            logger.exception("webhook event %s failed", event_id)
+            lead_services.record_webhook_failure(event_id, exc)
+            continue
+        if applied.conversation_id is not None:
+            schedule_turn(applied.conversation_id)
+
+
+@shared_task
+def sweep_stuck_work() -> dict[str, int]:
+    """Re-enqueue what was stored but never worked on: an enqueue lost to a crash loses no lead's text.
+
+    Fair: work that keeps failing waits out its backoff and, once parked, is left for a person (leads.retries), so
+    it never fills the batch; of the rest, the longest waiting goes first."""
+    now = timezone.now()
+    cutoff = now - dt.timedelta(seconds=settings.JORGEBOT_SWEEP_AFTER_SECONDS)
+    event_ids = selectors.events_to_retry(cutoff)
+    if event_ids:
+        handle_webhook_events.apply_async(args=[event_ids])
+    conversation_ids = selectors.turns_to_retry(cutoff, now)
+    for conversation_id in conversation_ids:
+        schedule_turn(conversation_id, countdown=0)
+    contact_ids = selectors.deliveries_to_retry(cutoff, now)
+    for contact_id in contact_ids:
+        deliver_outbox.apply_async(args=[contact_id])
+    swept = {"events": len(event_ids), "turns": len(conversation_ids), "deliveries": len(contact_ids)}
+    if any(swept.values()):
+        logger.warning("sweeper re-enqueued %s", swept)
+    return swept
 
 
 def schedule_turn(conversation_id: int, countdown: float | None = None) -> None:

@@ -100,8 +100,8 @@ ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    # Django's admin with the broker's dashboard as its front page (leads/admin_site.py).
-    "leads.admin_config.BrokerAdminConfig",
+    # Django's admin with the broker's dashboard as its front page (console/site.py).
+    "console.admin_config.BrokerAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -121,6 +121,8 @@ INSTALLED_APPS = [
     "bots.llm",
     "analytics",
     "alerts",
+    # The broker console: the admin, the dashboard, the REST API, broker actions and demo data. No models.
+    "console",
 ]
 
 MIDDLEWARE = [
@@ -201,9 +203,9 @@ CACHALOT_UNCACHABLE_TABLES = frozenset(
      "bots_sendingswitch", "bots_followup", "bots_draft"}
 )
 
-# Django's model permissions are for staff; location members go by their memberships (leads.auth). django-axes
+# Django's model permissions are for staff; location members go by their memberships (console.auth). django-axes
 # first: it refuses a sign-in while its username is locked out from that address.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "leads.auth.StaffPermissionsBackend"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "console.auth.StaffPermissionsBackend"]
 # How many proxies in front of the app append to X-Forwarded-For (0: none, the header is ignored). The client
 # address that sign-in throttles and lockouts count is the one the outermost trusted proxy saw.
 JORGEBOT_TRUSTED_PROXY_COUNT = envint("JORGEBOT_TRUSTED_PROXY_COUNT", 0)
@@ -213,7 +215,7 @@ AXES_FAILURE_LIMIT = envint("JORGEBOT_SIGNIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=envint("JORGEBOT_SIGNIN_LOCKOUT_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "leads.api.throttling.client_address"
+AXES_CLIENT_IP_CALLABLE = "console.api.throttling.client_address"
 AXES_VERBOSE = False
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -236,9 +238,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # DRF's answers, and a value PostgreSQL refuses (a NUL character) as a 400, not a 500.
-    "EXCEPTION_HANDLER": "leads.api.errors.exception_handler",
-    # DRF's rate per user, counted with one Redis INCR per request (leads/api/throttling.py).
-    "DEFAULT_THROTTLE_CLASSES": ["leads.api.throttling.PerUserRateThrottle"],
+    "EXCEPTION_HANDLER": "console.api.errors.exception_handler",
+    # DRF's rate per user, counted with one Redis INCR per request (console/api/throttling.py).
+    "DEFAULT_THROTTLE_CLASSES": ["console.api.throttling.PerUserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "user": env("JORGEBOT_API_THROTTLE", "6000/min"),
         # Sign-ins for a token, per client address and per username: enough for scripts, too few to guess passwords.
@@ -408,7 +410,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_DB_REUSE_MAX = envint("CELERY_DB_REUSE_MAX", 1000)
 CELERY_TASK_DEFAULT_QUEUE = "bots"
 CELERY_TASK_ROUTES = {
-    "leads.tasks.*": {"queue": "webhooks"},
+    # Applying GHL's events, and re-enqueuing those a lost message left behind, go to the webhooks' own worker.
+    "bots.tasks.handle_webhook_events": {"queue": "webhooks"},
+    "bots.tasks.sweep_stuck_work": {"queue": "webhooks"},
     "leads.connection_tasks.*": {"queue": "webhooks"},
     "bots.tasks.*": {"queue": "bots"},
     "bots.llm.tasks.*": {"queue": "llm"},
@@ -421,7 +425,7 @@ CELERY_IMPORTS = ("leads.connection_tasks",)
 CELERY_BEAT_SCHEDULER = "jorgebot.beat:SeedingScheduler"
 # Seeds django-celery-beat's tables at beat start with the entries they lack; edits in the admin survive restarts.
 CELERY_BEAT_SCHEDULE = {
-    "sweep-stuck-work": {"task": "leads.tasks.sweep_stuck_work", "schedule": 60.0},
+    "sweep-stuck-work": {"task": "bots.tasks.sweep_stuck_work", "schedule": 60.0},
     # Well inside GHL_OAUTH_REFRESH_MARGIN_SECONDS, so a token is renewed a few times over before it could expire.
     "renew-ghl-tokens": {"task": "leads.connection_tasks.renew_expiring_ghl_tokens", "schedule": 600.0},
     # Follow-ups and deferred texts go out within a minute of their time; the pause timer is coarser.

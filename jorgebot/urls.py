@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from bots import api as bots_api
+from console.api import simulator as bots_api
 from jorgebot import health, metrics
 from leads import oauth as ghl_oauth
 from leads import views as lead_views
@@ -20,5 +20,5 @@ urlpatterns = [
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/simulator/", bots_api.SimulatorView.as_view(), name="simulator"),
-    path("api/v1/", include("leads.api.urls")),
+    path("api/v1/", include("console.api.urls")),
 ]

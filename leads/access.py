@@ -89,3 +89,14 @@ def _read_scope(user: Any) -> LocationScope:
         "location_id", "role"
     )
     return LocationScope(everything=False, roles=dict(memberships))
+
+
+def location_id_of(obj: Model, location_field: str) -> str | None:
+    """The id of the location an object belongs to, following `location_field` (`"location"`,
+    `"contact__location"`); with no field, the object is a location itself. None when the path ends empty."""
+    if not location_field:
+        return str(obj.pk)
+    target: Any = obj
+    for part in location_field.split("__"):
+        target = getattr(target, part, None)
+    return None if target is None else str(target.pk)

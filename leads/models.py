@@ -181,7 +181,7 @@ class Contact(models.Model):
                 & ~Q(status__in=[s.value for s in CLOSED_STATUSES]),
             ),
             GinIndex(fields=["tags"], name="contact_tags_gin"),
-            # The dashboard (leads/selectors.py), measured at 100,000 leads by bench/dashboard.py:
+            # The dashboard (console/selectors.py), measured at 100,000 leads by bench/dashboard.py:
             # the pipeline and temperature counts read this index alone (no table access);
             models.Index(
                 fields=["location", "status", "temperature"],
@@ -469,3 +469,53 @@ class Property(models.Model):
 
     def __str__(self) -> str:
         return f"{self.address}, {self.city}"
+
+
+class DealStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    WON = "won", "Won"
+    LOST = "lost", "Lost"
+    ABANDONED = "abandoned", "Abandoned"
+
+
+class Deal(models.Model):
+    """An opportunity in a GHL pipeline: a lead's listing or purchase the team expects to be paid on.
+
+    Kept current by GHL's opportunity webhooks; `ghl_event_at` is the time of the newest event applied, so an older
+    one delivered late changes nothing. `value` is what GHL calls the monetary value: the sale price (commission is
+    value x the location's commission rate).
+    """
+
+    # `deal_location_status_idx` starts with the location.
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="deals", db_index=False)
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="deals")
+    ghl_id = models.CharField(max_length=64, help_text="GHL opportunity id")
+    pipeline_id = models.CharField(max_length=64)
+    pipeline_stage_id = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=9, choices=DealStatus.choices, default=DealStatus.OPEN)
+    value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    assigned_to = models.CharField(max_length=64, blank=True, help_text="GHL user id of the agent")
+    expected_close = models.DateField(
+        null=True, blank=True, help_text="When the team expects it to close; empty: the location's usual time"
+    )
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True, help_text="When it was won, lost or abandoned")
+    ghl_event_at = models.DateTimeField(null=True, blank=True, help_text="Time of the newest GHL event applied")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        # The table kept its name when the model moved here from analytics (migrations: a state-only move).
+        db_table = "analytics_deal"
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["location", "ghl_id"], name="deal_unique_ghl_id_per_location"),
+        ]
+        indexes = [
+            models.Index(fields=["location", "status", "closed_at"], name="deal_location_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Deal {self.ghl_id} ({self.get_status_display()})"
+
+    def __repr__(self) -> str:
+        return f"<Deal {self.pk} ghl={self.ghl_id} {self.status}>"

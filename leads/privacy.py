@@ -3,7 +3,7 @@
 GHL stays the source of truth for the contact itself: erasing here removes our copy (texts, the bot's state,
 outbox rows, follow-ups, drafts, the webhooks as GHL sent them, scores, overrides, churn predictions, her name in
 the admin's log) and keeps a tombstone row with no personal data, so the bot never texts the lead again and GHL's
-later events about them are dropped unstored (leads.services.is_erased_contact). The brokerage
+later events about them are dropped unstored (leads.ingest.doors.is_erased_contact). The brokerage
 deletes the contact in GHL itself; the CCPA-Deletion-Request tag tells it to. Claude's response cache holds
 no contact id and expires on its own (JORGEBOT_LLM_CACHE_TTL_SECONDS).
 """
@@ -17,10 +17,11 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.dispatch import Signal
 from django.utils import timezone
 
+from leads.ingest.doors import forget_erased_contacts
 from leads.models import Contact, Conversation, Message, OutboxMessage, WebhookEvent
-from leads.services import forget_erased_contacts
 
 logger = logging.getLogger(__name__)
 
@@ -35,15 +36,21 @@ class Erasure:
 
     messages: int
     outbox_rows: int
-    follow_ups: int
-    drafts: int
     webhook_events: int
-    reading_jobs: int
-    scores: int
-    churn_predictions: int
     admin_log_entries: int
+    # Counted by the apps that keep data about a lead (`lead_erasing`'s receivers).
+    follow_ups: int = 0
+    drafts: int = 0
+    reading_jobs: int = 0
+    scores: int = 0
+    churn_predictions: int = 0
     # The compliance log keeps the record of each request (CCPA keeps records of requests), not the lead's words.
     compliance_texts: int = 0
+
+
+# Sent inside the erasure's transaction, with the lead locked: each app that keeps data about a lead (the bots, the
+# analytics) deletes it there and answers with what it removed, by Erasure's field names. leads imports neither.
+lead_erasing = Signal()
 
 
 def export_contact_data(contact: Contact) -> bytes:
@@ -77,25 +84,18 @@ def erase_contact(contact: Contact) -> Erasure:
     Her deals stay (the brokerage's revenue history, ids and amounts only); her scores, the broker's override
     (its reason is free text) and her churn prediction go; the admin's log keeps its entries without her name.
     """
-    from analytics.models import ChurnPrediction, LeadScore, ScoreOverride
-    from bots.llm.models import LLMJobItem
-    from bots.models import ComplianceEvent
-
     with transaction.atomic():
         locked = Contact.objects.select_for_update().get(pk=contact.pk)
         conversation = Conversation.objects.filter(contact=locked).first()
+        elsewhere: dict[str, int] = {}
+        for _, removed in lead_erasing.send(sender=Contact, contact=locked, conversation=conversation):
+            elsewhere.update(removed)
         erased = Erasure(
             messages=Message.objects.filter(conversation__contact=locked).delete()[0],
             outbox_rows=OutboxMessage.objects.filter(contact=locked).delete()[0],
-            follow_ups=locked.follow_ups.all().delete()[0],
-            drafts=locked.drafts.all().delete()[0],
             webhook_events=_webhook_events_of(locked).delete()[0],
-            reading_jobs=LLMJobItem.objects.filter(conversation=conversation).delete()[0] if conversation else 0,
-            scores=LeadScore.objects.filter(contact=locked).delete()[0]
-            + ScoreOverride.objects.filter(contact=locked).delete()[0],
-            churn_predictions=ChurnPrediction.objects.filter(contact=locked).delete()[0],
             admin_log_entries=_scrub_admin_log(locked),
-            compliance_texts=ComplianceEvent.objects.filter(contact=locked).exclude(text="").update(text=""),
+            **elsewhere,
         )
         if conversation is not None:
             conversation.delete()

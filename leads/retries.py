@@ -1,8 +1,9 @@
 """Work that keeps failing is tried again without looping: a wait that doubles per failure up to a cap, a budget in
 time for writes to GHL, and parking (set aside for a person, with its error) for what fails in our own code.
 
-The sender (bots.sender) and the turn task (bots.tasks) record failures here; the sweeper (leads.tasks) only picks
-work whose next attempt is due and that is not parked; the admin's retry actions put parked work back.
+The sender (bots.sender) and the turn task (bots.tasks) record failures here; the sweeper
+(bots.tasks.sweep_stuck_work) only picks work whose next attempt is due and that is not parked; the admin's retry
+actions put parked work back.
 """
 from __future__ import annotations
 

@@ -1,12 +1,12 @@
-"""GHL's two webhook endpoints, as Django views. Thin: the work is in leads.ingest, which gunicorn's
-fast path for marketplace webhooks (leads.ingest.WebhookFastPath) shares."""
+"""GHL's two webhook endpoints, as Django views. Thin: the work is in leads.ingest.receive, which gunicorn's
+fast path for marketplace webhooks (leads.ingest.fast_path.WebhookFastPath) shares."""
 from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from leads import ingest
+from leads.ingest import receive as ingest
 
 
 def _respond(answer: ingest.Answer) -> JsonResponse:

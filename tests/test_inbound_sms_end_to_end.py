@@ -15,8 +15,8 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from bots.tasks import sweep_stuck_work
 from leads.models import Contact, Location, Message, OutboxMessage, WebhookEvent
-from leads.tasks import sweep_stuck_work
 from tests.conftest import PostWebhook, WorkerProcess, wait_for, wait_until_nothing_left_to_do
 from tests.fakes import ghl_events
 from tests.fakes.ghl import FakeGHL

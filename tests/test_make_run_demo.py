@@ -9,8 +9,8 @@ from django.test import Client
 
 from analytics.models import ChurnPrediction, LeadScore
 from jorgebot.devserver import DEMO_DATA_COMMANDS
-from leads.demo import BROKERAGES
 from leads.models import Contact
+from leads.sample_listings import BROKERAGES
 
 
 @pytest.mark.django_db

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from bench.faults import FaultWindow
-from bench.soak import (
+from bench.soak_figures import (
     Database,
     Figures,
     Text,

@@ -6,37 +6,23 @@ carry the HTTP status, Anthropic's error type and request id only: never a promp
 """
 from __future__ import annotations
 
-from functools import partial
-from typing import Any
+from jorgebot.errors import ServiceError
 
 
-class LLMError(Exception):
-    retryable: bool = False
+class LLMError(ServiceError):
+    keyword_fields = ("status", "retry_after", "request_id")
 
     def __init__(
         self, reason: str, *, status: int | None = None, retry_after: float | None = None, request_id: str | None = None
     ) -> None:
-        self.reason = reason
         self.status = status
         # Seconds to wait before trying again: Anthropic's `retry-after`, or our backoff.
         self.retry_after = retry_after
         self.request_id = request_id
         super().__init__(reason)
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Celery pickles exceptions across processes; the default would drop the keyword-only fields.
-        rebuild = partial(type(self), status=self.status, retry_after=self.retry_after, request_id=self.request_id)
-        return (rebuild, (self.reason,))
-
-    def __str__(self) -> str:
-        parts = [f"Claude: {self.reason}"]
-        if self.status is not None:
-            parts.append(f"status={self.status}")
-        if self.retry_after is not None:
-            parts.append(f"retry_after={self.retry_after:.2f}s")
-        if self.request_id:
-            parts.append(f"request_id={self.request_id}")
-        return " ".join(parts)
+    def headline(self) -> str:
+        return f"Claude: {self.reason}"
 
 
 class LLMRetryableError(LLMError):

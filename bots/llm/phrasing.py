@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from bots.config import BotConfig
+from bots.config import config_for
 from bots.llm import calls, prompts
 from bots.llm.client import ClaudeReply
 from bots.llm.models import CallOutcome, LLMTask
@@ -36,7 +36,7 @@ def phrase_with_claude(
 ) -> str:
     """Claude's phrasing of `draft` when it keeps the voice rules, else the draft; raises a typed LLMError."""
     request = prompts.phrasing_request(draft, purpose, language, lead_text, location)
-    agent_name = BotConfig.from_overrides(location.bot_settings).agent_name
+    agent_name = config_for(location).agent_name
 
     def use(reply: ClaudeReply) -> tuple[str, CallOutcome]:
         phrased = reply.text().strip()

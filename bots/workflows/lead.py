@@ -5,6 +5,7 @@ A lead's temperature comes from a 0 to 100 lead score: hot at 80, warm at 40.
 """
 from __future__ import annotations
 
+from bots.config import BotConfig
 from bots.nlu import Stall
 from bots.workflows.conversation import (
     TurnContext,
@@ -32,7 +33,7 @@ def take_lead_turn(ctx: TurnContext, plan: TurnPlan) -> None:
     score = score_lead(ctx)
     if is_rated(ctx, "lead", ()):
         ctx.state.lead_score = score
-        write_temperature(ctx, plan, "lead", temperature_of(score, ctx))
+        write_temperature(ctx, plan, "lead", temperature_of(score, ctx.config))
         write_fields(ctx, plan, {"lead_score": str(score)})
     signal = detect_stall(ctx.understood)
     ack = acknowledgement(signal, select_strategy(ctx.state, signal))
@@ -58,7 +59,8 @@ def score_lead(ctx: TurnContext) -> int:
     return min(score, 100)
 
 
-def temperature_of(score: int, ctx: TurnContext) -> str:
-    if score >= ctx.config.hot_lead_score:
+def temperature_of(score: int, config: BotConfig) -> str:
+    """The lead bot's temperature of a score, by the location's bands (hot from 80, warm from 40 by default)."""
+    if score >= config.hot_lead_score:
         return "hot"
-    return "warm" if score >= ctx.config.warm_lead_score else "cold"
+    return "warm" if score >= config.warm_lead_score else "cold"

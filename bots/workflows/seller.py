@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bots.state import ConversationState
 from bots.workflows.booking import start_booking
 from bots.workflows.conversation import (
     TurnContext,
@@ -51,14 +52,20 @@ def analyze_intent(ctx: TurnContext) -> SellerPicture:
     address."""
     seller = ctx.state.seller
     answered = sum(question.is_answered(ctx.state) for question in SELLER_QUESTIONS)
-    complete = answered == len(SELLER_QUESTIONS) and PROPERTY_ADDRESS.is_answered(ctx.state)
-    if complete and seller.timeline_acceptable == "yes":
-        temperature = "hot"
-    elif answered >= len(SELLER_QUESTIONS) - 1 and not ctx.understood.vague:
-        temperature = "warm"
-    else:
-        temperature = "cold"
+    temperature = seller_temperature(ctx.state, vague=ctx.understood.vague)
     return SellerPicture(answered, temperature, offer_type(seller.property_condition, seller.motivation))
+
+
+def seller_temperature(state: ConversationState, *, vague: bool) -> str:
+    """Hot: all four answered, 30 to 45 days accepted and the address known; warm: three answered and the latest
+    message not vague; cold otherwise."""
+    answered = sum(question.is_answered(state) for question in SELLER_QUESTIONS)
+    complete = answered == len(SELLER_QUESTIONS) and PROPERTY_ADDRESS.is_answered(state)
+    if complete and state.seller.timeline_acceptable == "yes":
+        return "hot"
+    if answered >= len(SELLER_QUESTIONS) - 1 and not vague:
+        return "warm"
+    return "cold"
 
 
 def offer_type(condition: str | None, motivation: str | None) -> str | None:

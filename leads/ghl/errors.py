@@ -8,14 +8,14 @@ because these strings end up in logs, Sentry and the admin.
 
 from __future__ import annotations
 
-from functools import partial
-from typing import Any
+from jorgebot.errors import ServiceError
 
 
-class GHLError(Exception):
+class GHLError(ServiceError):
     """A call to GHL failed; `retryable` says whether the same call can succeed later."""
 
-    retryable: bool = False
+    keyword_fields = ("endpoint", "status", "retry_after", "trace_id", "maybe_applied")
+    headline_fields = ("endpoint",)
 
     def __init__(
         self,
@@ -27,7 +27,6 @@ class GHLError(Exception):
         trace_id: str | None = None,
         maybe_applied: bool = False,
     ) -> None:
-        self.reason = reason
         self.endpoint = endpoint
         self.status = status
         self.retry_after = retry_after
@@ -38,31 +37,8 @@ class GHLError(Exception):
         self.maybe_applied = maybe_applied
         super().__init__(reason)
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Celery pickles a task's exception to hand it across processes; the default
-        # `cls(*args)` would drop the keyword-only fields (and fail on `endpoint`).
-        rebuild = partial(
-            type(self),
-            endpoint=self.endpoint,
-            status=self.status,
-            retry_after=self.retry_after,
-            trace_id=self.trace_id,
-            maybe_applied=self.maybe_applied,
-        )
-        return (rebuild, (self.reason,))
-
-    def __str__(self) -> str:
-        # Built on demand: the client fills in `retry_after` when it gives up on a call.
-        parts = [f"GHL {self.endpoint}: {self.reason}"]
-        if self.status is not None:
-            parts.append(f"status={self.status}")
-        if self.retry_after is not None:
-            parts.append(f"retry_after={self.retry_after:.2f}s")
-        if self.trace_id:
-            parts.append(f"trace_id={self.trace_id}")
-        if self.maybe_applied:
-            parts.append("maybe_applied")
-        return " ".join(parts)
+    def headline(self) -> str:
+        return f"GHL {self.endpoint}: {self.reason}"
 
 
 class GHLRetryableError(GHLError):

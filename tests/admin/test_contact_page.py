@@ -8,7 +8,7 @@ from cachalot.api import cachalot_disabled
 from django.utils import timezone
 
 from bots.models import FollowUp
-from leads.broker_actions import PAUSED_UNTIL_RESUMED
+from console.broker_actions import PAUSED_UNTIL_RESUMED
 from leads.models import Contact, OutboxMessage
 from tests.admin.conftest import AdminAs, thread
 
@@ -137,7 +137,7 @@ def test_the_page_costs_a_fixed_number_of_queries(
     thread(maria, *[("lead" if n % 2 else "bot", f"text {n}", timezone.now()) for n in range(30)])
 
     # session, user, memberships, the lead with its location, the gate's decision on the last text, then the
-    # transcript, the bot's state, follow-ups, scores, churn risk and the outbox (no Django permissions: leads.auth)
+    # transcript, the bot's state, follow-ups, scores, churn risk and the outbox (no Django permissions: console.auth)
     with cachalot_disabled(), django_assert_num_queries(11):
         browser.get(page_of(maria))
 

@@ -13,10 +13,10 @@ from cachalot.api import cachalot_disabled
 from django.urls import reverse
 from django.utils import timezone
 
-from leads import selectors
+from console import dashboard
+from console.dashboard_filters import DashboardFilters
 from leads.access import scope_of
 from leads.models import Contact, Location, LocationMembership
-from leads.selectors import DashboardFilters
 from tests.admin.conftest import AdminAs, lead, thread
 
 # A Wednesday afternoon in Chicago (alpha's time zone): Monday the 16th starts the week.
@@ -61,7 +61,7 @@ NINETY_DAYS = DashboardFilters(range="90d")
 
 
 def test_the_dashboard_counts_what_a_broker_asks_for(alpha_broker: Any, alpha_book: dict[str, Contact]) -> None:
-    board = selectors.dashboard(scope_of(alpha_broker), NINETY_DAYS, now=NOW)
+    board = dashboard.dashboard(scope_of(alpha_broker), NINETY_DAYS, now=NOW)
 
     assert board.timezone_name == "America/Chicago"
     assert (board.first_day, board.last_day) == (dt.date(2026, 8, 21), dt.date(2026, 11, 18))
@@ -90,7 +90,7 @@ def test_the_days_start_at_midnight_where_the_brokerage_is(
     alpha_broker: Any, alpha_book: dict[str, Contact], asked: dict[str, str], first_day: dt.date, utc_hour: int,
     leads: int,
 ) -> None:
-    board = selectors.dashboard(scope_of(alpha_broker), DashboardFilters.from_query(asked), now=NOW)
+    board = dashboard.dashboard(scope_of(alpha_broker), DashboardFilters.from_query(asked), now=NOW)
 
     assert board.first_day == first_day and board.leads == leads
     assert board.starts == dt.datetime(first_day.year, first_day.month, first_day.day, utc_hour, tzinfo=dt.UTC)
@@ -100,8 +100,8 @@ def test_what_needs_doing_now_shows_whenever_the_lead_came_in(
     admin_as: AdminAs, alpha_broker: Any, alpha_book: dict[str, Contact]
 ) -> None:
     # given the hot leads waiting for a person from the book, none of whom came in today
-    everything = selectors.dashboard(scope_of(alpha_broker), NINETY_DAYS, now=NOW)
-    today = selectors.dashboard(scope_of(alpha_broker), DashboardFilters(range="today"), now=NOW)
+    everything = dashboard.dashboard(scope_of(alpha_broker), NINETY_DAYS, now=NOW)
+    today = dashboard.dashboard(scope_of(alpha_broker), DashboardFilters(range="today"), now=NOW)
 
     # then today's view still counts and lists every one of them, and calls the same leads first
     assert today.leads < everything.leads
@@ -115,7 +115,7 @@ def test_what_needs_doing_now_shows_whenever_the_lead_came_in(
 
 
 def test_a_broker_of_another_location_counts_only_theirs(beta_broker: Any, alpha_book: dict[str, Contact]) -> None:
-    board = selectors.dashboard(scope_of(beta_broker), now=NOW)
+    board = dashboard.dashboard(scope_of(beta_broker), now=NOW)
 
     assert board.leads == 1 and board.hot_waiting == 1
     assert board.median_first_reply == dt.timedelta(minutes=50)
@@ -126,7 +126,7 @@ def test_someone_with_no_location_sees_empty_figures(db: None, alpha_book: dict[
 
     stranger = get_user_model().objects.create_user(username="dave", is_staff=True)
 
-    board = selectors.dashboard(scope_of(stranger), now=NOW)
+    board = dashboard.dashboard(scope_of(stranger), now=NOW)
 
     assert board.leads == 0 and board.hot_leads == [] and board.median_first_reply is None
 
@@ -158,7 +158,7 @@ def test_the_dashboard_page_costs_a_fixed_number_of_queries(
         # session, user, memberships; the figures: locations, the counts by day, status and temperature, the
         # waiting count and list (whenever the lead came in), call these first, reply time, Claude's spend, drafts
         # waiting, going cold (list, then whether any prediction exists), forecast; no Django permissions: a member
-        # holds none (leads.auth)
+        # holds none (console.auth)
         with django_assert_num_queries(14):
             browser.get("/admin/")
         # within JORGEBOT_DASHBOARD_CACHE_SECONDS the figures come from the cache: session, user, memberships
@@ -181,13 +181,13 @@ def test_claude_spend_shows_once_claude_was_used(
 
     from bots.llm.models import DailySpend
 
-    assert selectors.dashboard(scope_of(alpha_broker), now=NOW).claude_spend is None
+    assert dashboard.dashboard(scope_of(alpha_broker), now=NOW).claude_spend is None
     DailySpend.objects.create(location=alpha_realty, day=dt.date(2026, 11, 17), cost_usd=Decimal("1.25"), calls=300,
                               cache_hits=120)
     DailySpend.objects.create(location=alpha_realty, day=dt.date(2026, 11, 18), cost_usd=Decimal("0.75"), calls=200)
     DailySpend.objects.create(location=beta_homes, day=dt.date(2026, 11, 18), cost_usd=Decimal("9"), calls=900)
 
-    spend = selectors.dashboard(scope_of(alpha_broker), now=NOW).claude_spend
+    spend = dashboard.dashboard(scope_of(alpha_broker), now=NOW).claude_spend
 
     assert spend is not None
     assert (spend.usd, spend.calls, spend.cache_hits) == (2.0, 500, 120)
@@ -203,7 +203,7 @@ def test_the_analytics_show_who_is_going_cold_and_the_commission_forecast(
 
     from analytics.models import ChurnPrediction, RevenueForecast
 
-    assert selectors.dashboard(scope_of(alpha_broker), now=NOW).churn_risks is None
+    assert dashboard.dashboard(scope_of(alpha_broker), now=NOW).churn_risks is None
     for name, probability, tier in (("new_today", 0.91, "critical"), ("monday", 0.62, "high"),
                                     ("asks_for_human", 0.2, "low")):
         ChurnPrediction.objects.create(contact=alpha_book[name], location=alpha_book[name].location,
@@ -221,7 +221,7 @@ def test_the_analytics_show_who_is_going_cold_and_the_commission_forecast(
     RevenueForecast.objects.create(location=location, month=dt.date(2026, 12, 1), expected=Decimal(50000),
                                    low=Decimal(30000), high=Decimal(70000), closed=Decimal(0), **money)
 
-    board = selectors.dashboard(scope_of(alpha_broker), now=NOW)
+    board = dashboard.dashboard(scope_of(alpha_broker), now=NOW)
 
     assert board.churn_risks is not None
     assert [(risk.contact_id, risk.tier, round(risk.probability)) for risk in board.churn_risks] == [
@@ -236,24 +236,24 @@ def test_stale_figures_are_served_while_one_request_recomputes_them(
     alpha_broker: Any, alpha_book: dict[str, Contact], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     scope = scope_of(alpha_broker)
-    first = selectors.cached_dashboard(scope)
+    first = dashboard.cached_dashboard(scope)
     lead(alpha_book["monday"].location, "arrived-since")
     clock = [timezone.now().timestamp() + 3600]
-    monkeypatch.setattr(selectors.time, "time", lambda: clock[0])
+    monkeypatch.setattr(dashboard.time, "time", lambda: clock[0])
     from django.core.cache import cache
 
-    key = selectors.dashboard_cache_key(scope, DashboardFilters())
+    key = dashboard.dashboard_cache_key(scope, DashboardFilters())
     cache.add(f"{key}:refreshing", 1)  # another request is recomputing right now
-    assert selectors.cached_dashboard(scope).leads == first.leads
+    assert dashboard.cached_dashboard(scope).leads == first.leads
 
     cache.delete(f"{key}:refreshing")
-    assert selectors.cached_dashboard(scope).leads == first.leads + 1
+    assert dashboard.cached_dashboard(scope).leads == first.leads + 1
 
 
 def test_the_dashboard_builds_the_admins_app_list_once(
     admin_as: AdminAs, alpha_broker: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from leads.admin_site import BrokerAdminSite
+    from console.site import BrokerAdminSite
 
     built: list[str | None] = []
     build = BrokerAdminSite._build_app_dict
@@ -342,7 +342,7 @@ def test_days_that_cannot_be_shown_are_said_and_the_default_shown(
 
     assert warnings_on(page) == [said]
     assert "<script>”" not in page
-    default = selectors.dashboard(scope_of(alpha_broker), DashboardFilters())
+    default = dashboard.dashboard(scope_of(alpha_broker), DashboardFilters())
     assert f"{default.range_text} (America/Chicago days)" in page
     assert '<option value="30d" selected>' in page
 
@@ -355,7 +355,7 @@ def test_a_broker_asking_for_another_brokerages_location_sees_only_her_own(
     assert warnings_on(page) == ["That location is not one of yours: showing all your locations."]
     assert re.search(r'id="tile-new-leads">\s*<span class="jb-figure">6</span>', page)
     assert "Beta Homes" not in page and beta_homes.pk not in page
-    board = selectors.dashboard(scope_of(alpha_broker), DashboardFilters(range="90d", location_id=beta_homes.pk))
+    board = dashboard.dashboard(scope_of(alpha_broker), DashboardFilters(range="90d", location_id=beta_homes.pk))
     assert board.location_id is None and board.leads == 6
 
 
@@ -374,15 +374,15 @@ def test_each_choice_of_days_and_location_is_cached_apart(
 ) -> None:
     scope = scope_of(alpha_broker)
     alpha = alpha_book["monday"].location_id
-    keys = {selectors.dashboard_cache_key(scope, filters) for filters in (
+    keys = {dashboard.dashboard_cache_key(scope, filters) for filters in (
         DashboardFilters(), DashboardFilters(range="7d"), DashboardFilters(range="7d", location_id=alpha),
         DashboardFilters("custom", dt.date(2026, 1, 1), dt.date(2026, 1, 31)),
         DashboardFilters("custom", dt.date(2026, 1, 1), dt.date(2026, 2, 1)),
     )}
 
     assert len(keys) == 5
-    assert selectors.cached_dashboard(scope, DashboardFilters(range="90d")).leads == 6
-    assert selectors.cached_dashboard(scope, DashboardFilters(range="today")).leads == 1
+    assert dashboard.cached_dashboard(scope, DashboardFilters(range="90d")).leads == 6
+    assert dashboard.cached_dashboard(scope, DashboardFilters(range="today")).leads == 1
 
 
 # -- every tile opens the list of the leads it counts -----------------------------------------------------------
@@ -466,7 +466,7 @@ def test_call_these_first_orders_open_leads_by_the_trained_models_chance(
     LeadScore.objects.create(contact=beta_lead, score=99, probability=0.99, source=ScoreSource.MODEL,
                              reasons=["asked for a call"])
 
-    board = selectors.dashboard(scope_of(alpha_broker), DashboardFilters(range="90d"), now=SCORED_AT)
+    board = dashboard.dashboard(scope_of(alpha_broker), DashboardFilters(range="90d"), now=SCORED_AT)
 
     expected = by_chance[3:13]
     assert [lead.contact_id for lead in board.call_first] == [contact.pk for contact in expected]
@@ -500,7 +500,7 @@ def test_without_a_trained_model_call_these_first_says_it_orders_by_the_priors_s
     assert {score.source for score in scores.values()} == {ScoreSource.PRIOR}
     assert len({score.score for score in scores.values()}) > 3, "the prior tells these leads apart"
 
-    board = selectors.dashboard(scope_of(alpha_broker), DashboardFilters(range="90d"), now=SCORED_AT)
+    board = dashboard.dashboard(scope_of(alpha_broker), DashboardFilters(range="90d"), now=SCORED_AT)
 
     assert len(board.call_first) == 10 and not board.call_first_by_model
     assert all(lead.probability is None and lead.source == ScoreSource.PRIOR for lead in board.call_first)

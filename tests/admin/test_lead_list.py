@@ -13,8 +13,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from bots.llm.models import JobMode, LLMJob
-from leads.admin import CappedCountPaginator, ContactAdmin
-from leads.broker_actions import PAUSED_UNTIL_RESUMED
+from console.admin.base import CappedCountPaginator
+from console.admin.leads import ContactAdmin
+from console.broker_actions import PAUSED_UNTIL_RESUMED
 from leads.models import Contact, Conversation, Location, LocationMembership, Message, OutboxMessage
 from tests.admin.conftest import AdminAs, lead
 from tests.fakes.anthropic import FakeAnthropic
@@ -165,7 +166,7 @@ def test_the_list_costs_the_same_queries_for_three_leads_or_forty(
     for n in range(37):
         Conversation.objects.create(contact=lead(alpha_realty, f"many{n}"))
     # session, user, memberships, capped count, the page of leads with location and conversation (a member holds no
-    # Django permissions to look up: leads.auth); one location needs no location filter, nor its name
+    # Django permissions to look up: console.auth); one location needs no location filter, nor its name
     assert queries_for_the_page() == few
 
 
@@ -240,7 +241,7 @@ def test_the_fast_rows_read_exactly_like_djangos_own(
 
     from django.contrib.admin.templatetags.admin_list import results
 
-    from leads.templatetags.lead_list import lead_results
+    from console.templatetags.lead_list import lead_results
 
     cl = admin_as(owner).get(LIST, {"o": "-5"}).context["cl"]
 
@@ -264,7 +265,7 @@ def test_the_fast_filters_read_exactly_like_djangos_own(
 
     from django.contrib.admin.templatetags.admin_list import admin_list_filter
 
-    from leads.templatetags.lead_list import lead_filters
+    from console.templatetags.lead_list import lead_filters
 
     cl = admin_as(owner).get(LIST, {"temperature__exact": "hot", "q": "a&b"}).context["cl"]
 
@@ -280,7 +281,7 @@ def test_the_fast_filters_read_exactly_like_djangos_own(
 def test_the_action_menu_reads_exactly_like_djangos_own(data: dict[str, str] | None) -> None:
     from django.contrib.admin import helpers
 
-    from leads.admin import ActionForm
+    from console.admin.base import ActionForm
 
     choices = [("", "---------"), ("pause_bot", "Pause the bot"), ("hand_to_human", 'Hand to a "human" & <stop>')]
     ours, djangos = ActionForm(data, auto_id=None), helpers.ActionForm(data, auto_id=None)
@@ -318,7 +319,7 @@ def test_the_fast_sidebar_reads_exactly_like_djangos_own(
     from django.template import Context
     from django.template.loader import get_template
 
-    from leads.templatetags.nav_sidebar import nav_sidebar
+    from console.templatetags.nav_sidebar import nav_sidebar
 
     response = admin_as(alpha_broker).get(LIST)
     context = {"available_apps": response.context["available_apps"] if has_apps else [],

@@ -5,9 +5,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from analytics.models import Deal, DealStatus
-from leads.models import Contact, Location, WebhookEvent
-from leads.services import apply_webhook_event
+from bots.events import apply_webhook_event
+from leads.models import Contact, Deal, DealStatus, Location, WebhookEvent
 from tests.conftest import PostWebhook
 from tests.fakes import ghl_events
 

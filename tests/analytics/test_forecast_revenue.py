@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from analytics.forecasting import forecast_months, unseen_share
-from analytics.models import Deal, ForecastMethod, RevenueForecast
+from analytics.models import ForecastMethod, RevenueForecast
 from analytics.services import forecast_revenue
-from leads.models import Contact, Location
+from leads.models import Contact, Deal, Location
 from tests.analytics.seeding import NOW
 
 THIS_MONTH = pd.Timestamp("2026-11-01")

@@ -21,7 +21,7 @@ def test_the_api_and_the_admin_answer_while_redis_is_down(
     api_as: ApiAs, alpha_broker: Any, maria: Contact, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # the fixture has made every Redis refuse connections already; the API's throttle counts on Redis too
-    monkeypatch.setattr("leads.api.throttling.get_redis", lambda: redis.Redis.from_url(redis_unreachable.address))
+    monkeypatch.setattr("console.api.throttling.get_redis", lambda: redis.Redis.from_url(redis_unreachable.address))
     api, admin = api_as(alpha_broker), Client()
     admin.force_login(alpha_broker)
 

@@ -9,7 +9,7 @@ import redis
 from django.conf import settings
 from django.utils import timezone
 
-from leads.broker_actions import PAUSED_UNTIL_RESUMED
+from console.broker_actions import PAUSED_UNTIL_RESUMED
 from leads.models import Contact, Conversation, Location, OutboxMessage
 from tests.api.conftest import ApiAs
 
@@ -205,7 +205,7 @@ def test_the_fast_lead_json_is_exactly_what_drf_would_write(pipeline: dict[str, 
     from rest_framework.renderers import JSONRenderer
     from rest_framework.serializers import ModelSerializer
 
-    from leads.api.serializers import LeadSerializer
+    from console.api.serializers import LeadSerializer
 
     for contact in Contact.objects.select_related("conversation"):
         contact.bot_paused_until = timezone.now()

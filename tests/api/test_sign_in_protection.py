@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from leads.api import throttling
+from console.api import throttling
 
 TOKEN = "/api/v1/auth/token/"
 ADMIN_LOGIN = "/admin/login/?next=/admin/"

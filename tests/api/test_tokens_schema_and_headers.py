@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from leads.api.throttling import PerUserRateThrottle, SignInPerAddressThrottle
+from console.api.throttling import PerUserRateThrottle, SignInPerAddressThrottle
 from leads.models import Contact, Location
 from tests.api.conftest import ApiAs
 

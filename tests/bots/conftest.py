@@ -5,9 +5,9 @@ import random
 
 import pytest
 
-from leads.demo import INLAND, RANCHO, listing_rows
 from leads.listings import import_listings
 from leads.models import Location
+from leads.sample_listings import INLAND, RANCHO, listing_rows
 
 
 @pytest.fixture

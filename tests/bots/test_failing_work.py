@@ -13,9 +13,8 @@ import redis
 from django.conf import settings
 from django.utils import timezone
 
-from bots import tasks
+from bots import selectors, tasks
 from leads import retries
-from leads import tasks as lead_tasks
 from leads.models import Contact, Conversation, Location, Message, OutboxMessage
 from tests.fakes.ghl import FakeGHL
 
@@ -112,7 +111,7 @@ def test_the_sweeper_passes_over_turns_waiting_out_their_backoff_or_parked(alpha
     due = unanswered_text(lead(alpha_realty, 3))
 
     # when the sweeper runs
-    lead_tasks.sweep_stuck_work()
+    tasks.sweep_stuck_work()
 
     # then only the third gets its turn
     assert tasks_queued("take_turn") == [due.pk]
@@ -132,7 +131,7 @@ def test_the_sweeper_passes_over_writes_waiting_out_their_backoff_or_parked(alph
     waiting_write(due, failures=1, next_attempt_at=timezone.now() - dt.timedelta(minutes=1))
 
     # when the sweeper runs
-    lead_tasks.sweep_stuck_work()
+    tasks.sweep_stuck_work()
 
     # then the stuck one and the due one are delivered again, the rest left alone
     assert sorted(tasks_queued("deliver_outbox")) == sorted([stuck.pk, due.pk])
@@ -142,13 +141,13 @@ def test_the_sweeper_takes_the_longest_waiting_writes_first(
     alpha_realty: Location, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # given more leads waiting than one sweep takes, the newest with the lowest ids
-    monkeypatch.setattr(lead_tasks, "SWEEP_BATCH", 2)
+    monkeypatch.setattr(selectors, "SWEEP_BATCH", 2)
     leads = [lead(alpha_realty, n) for n in range(5)]
     for age, contact in enumerate(leads, start=1):
         waiting_write(contact, dt.timedelta(minutes=10 * age))
 
     # when the sweeper runs
-    lead_tasks.sweep_stuck_work()
+    tasks.sweep_stuck_work()
 
     # then it takes the two that waited longest
     assert tasks_queued("deliver_outbox") == [leads[4].pk, leads[3].pk]

@@ -13,9 +13,10 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, Max, Min
 
 from bots.state import ConversationState
-from leads.demo import BROKERAGES, DEMO_API_TOKEN
+from console.demo import DEMO_API_TOKEN
 from leads.listings import SkippedRow, import_listings_csv
 from leads.models import Contact, Conversation, Location, Message, Property
+from leads.sample_listings import BROKERAGES
 
 HEADER = (
     "ListingId,UnparsedAddress,City,StateOrProvince,PostalCode,SubdivisionName,ListPrice,BedroomsTotal,"

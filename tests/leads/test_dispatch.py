@@ -4,7 +4,7 @@ from __future__ import annotations
 import threading
 import time
 
-from leads.dispatch import EventDispatcher
+from leads.ingest.dispatch import EventDispatcher
 
 
 def test_events_added_within_the_window_go_out_in_one_publish() -> None:

@@ -14,9 +14,9 @@ import psycopg
 import pytest
 from django.db import OperationalError, connection
 
-from leads import ingest, services
+from leads.ingest import group_commit, receive
+from leads.ingest.group_commit import GroupCommit
 from leads.models import Location, WebhookEvent
-from leads.services import GroupCommit
 from tests.conftest import _database_url_of_test_db, post_webhook_through
 from tests.fakes import ghl_events
 from tests.leads.wsgi_client import WsgiClient
@@ -124,16 +124,16 @@ def test_a_failed_write_raises_in_each_of_its_callers_and_the_next_write_goes_ah
 
 
 class HeldInsert:
-    """`services._execute_insert`, holding the first statement until released (so webhooks posted
+    """`group_commit._execute_insert`, holding the first statement until released (so webhooks posted
     meanwhile queue behind it) and closing the connection under the statements it is told to break."""
 
-    def __init__(self, real: Callable[[list[services.EventRow]], dict[str, int]]) -> None:
+    def __init__(self, real: Callable[[list[group_commit.EventRow]], dict[str, int]]) -> None:
         self.statements: list[list[str]] = []
         self.release = threading.Event()
         self.broken: tuple[int, ...] = ()
         self._real = real
 
-    def __call__(self, rows: list[services.EventRow]) -> dict[str, int]:
+    def __call__(self, rows: list[group_commit.EventRow]) -> dict[str, int]:
         self.statements.append([row.webhook_id for row in rows])
         if len(self.statements) == 1:
             self.release.wait(10)
@@ -145,8 +145,8 @@ class HeldInsert:
 
 @pytest.fixture
 def held_insert(transactional_db: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[HeldInsert]:
-    held = HeldInsert(services._execute_insert)
-    monkeypatch.setattr(services, "_execute_insert", held)
+    held = HeldInsert(group_commit._execute_insert)
+    monkeypatch.setattr(group_commit, "_execute_insert", held)
     yield held
     held.release.set()
 
@@ -159,7 +159,7 @@ def post_together(held: HeldInsert, *payloads: dict[str, Any]) -> list[Any]:
     wait_until(lambda: held.statements)
     for n, payload in enumerate(payloads[1:], start=1):
         callers.start(str(n), lambda payload=payload: post(payload))  # type: ignore[misc]
-    wait_until(lambda: services._webhook_writes.queued == len(payloads) - 1)
+    wait_until(lambda: group_commit._webhook_writes.queued == len(payloads) - 1)
     held.release.set()
     outcomes = callers.join()
     return [outcomes[str(n)] for n in range(len(payloads))]
@@ -176,7 +176,7 @@ def enqueued(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, bool]]:
             committed = other.execute("SELECT 1 FROM leads_webhookevent WHERE id = %s", [event_id]).fetchone()
         handed.append((event_id, committed is not None))
 
-    monkeypatch.setattr(ingest, "enqueue_webhook_event", record)
+    monkeypatch.setattr(receive, "enqueue_webhook_event", record)
     return handed
 
 

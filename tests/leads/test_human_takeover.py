@@ -6,8 +6,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from bots.human import pause_bot_for_human
 from leads.models import Contact
-from leads.services import pause_bot_for_human
 
 
 def test_a_human_text_pauses_the_bot_for_the_takeover_window(maria: Contact) -> None:

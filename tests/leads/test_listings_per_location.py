@@ -16,7 +16,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from leads.api.serializers import PropertySerializer
+from console.api.serializers import PropertySerializer
 from leads.listings import import_listings
 from leads.models import Location, Property
 

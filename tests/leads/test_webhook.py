@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 
-from leads import services
+from leads.ingest import group_commit
 from leads.models import Location, WebhookEvent
 from tests.conftest import PostWebhook, post_webhook_through
 from tests.fakes import ghl_events
@@ -214,7 +214,7 @@ def test_a_bug_behind_the_fast_path_is_logged_and_answered_500(
     def broken(**_: Any) -> None:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(services, "record_webhook", broken)
+    monkeypatch.setattr(group_commit, "record_webhook", broken)
 
     response = post_webhook_through(WsgiClient())(ghl_events.inbound_message())
 

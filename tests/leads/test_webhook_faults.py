@@ -18,10 +18,10 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from bots.tasks import sweep_stuck_work
 from jorgebot.celery import app as celery_app
-from leads import services
+from leads.ingest import doors
 from leads.models import Contact, Location, WebhookEvent
-from leads.tasks import sweep_stuck_work
 from tests.conftest import WorkerProcess, post_webhook_through, wait_for
 from tests.fakes import ghl_events
 from tests.leads.wsgi_client import WsgiClient
@@ -57,7 +57,7 @@ class RedisOutage:
         # Publishing to a broker that is down retries a few times first; keep it short here.
         celery_app.conf.task_publish_retry_policy = {"max_retries": 1, "interval_start": 0}
         self._forget_broker_connections()
-        services.forget_served_locations()
+        doors.forget_served_locations()
         with pytest.raises(redis.exceptions.ConnectionError):
             redis.Redis.from_url(self.address).ping()
 

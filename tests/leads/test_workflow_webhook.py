@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from bots import events
 from leads import services
 from leads.models import Contact, Location, Message, WebhookEvent
 from leads.privacy import erase_contact
@@ -35,7 +36,7 @@ def post_workflow(door: Client | WsgiClient, payload: dict[str, Any], secret: st
 
 def apply_stored_events() -> None:
     for event_id in WebhookEvent.objects.filter(processed_at__isnull=True).order_by("id").values_list("pk", flat=True):
-        services.apply_webhook_event(event_id)
+        events.apply_webhook_event(event_id)
 
 
 @pytest.fixture

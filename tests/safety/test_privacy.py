@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from analytics.models import ChurnPrediction
 from analytics.services import override_score
+from bots import events as bot_events
 from bots import services
 from bots.models import Draft, FollowUp
-from leads import services as leads_services
 from leads.ghl import events as ghl_events
 from leads.models import Contact, Conversation, Location, Message, OutboxMessage, WebhookEvent
 from leads.privacy import erase_contact, export_contact_data
@@ -106,7 +106,7 @@ def _apply_signed(payload: dict[str, Any]) -> None:
     """A signed webhook as the doors store it, applied as the worker would."""
     response = post_webhook_through(Client())(payload)
     assert response.json() == {"status": "accepted"}, response.content
-    leads_services.apply_webhook_event(WebhookEvent.objects.latest("id").pk)
+    bot_events.apply_webhook_event(WebhookEvent.objects.latest("id").pk)
 
 
 @pytest.fixture
@@ -190,7 +190,7 @@ def test_an_event_stored_just_before_the_erase_is_dropped_by_the_worker(maria: C
     erase_contact(maria)
     WebhookEvent.objects.bulk_create([WebhookEvent(webhook_id="late", event_type="InboundMessage",
                                                    location_id=maria.location_id, payload=event.payload)])
-    leads_services.apply_webhook_event(WebhookEvent.objects.get().pk)
+    bot_events.apply_webhook_event(WebhookEvent.objects.get().pk)
 
     # then nothing of it is kept
     assert not WebhookEvent.objects.exists() and not Message.objects.exists()

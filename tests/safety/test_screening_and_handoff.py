@@ -6,10 +6,10 @@ import datetime as dt
 from django.utils import timezone
 
 from bots import human, services
+from bots.human import pause_bot_for_human
 from bots.models import FollowUp
-from leads import broker_actions
+from console import broker_actions
 from leads.models import Contact, Conversation, OutboxMessage
-from leads.services import pause_bot_for_human
 from tests.safety.conftest import sms_bodies, text_from
 
 
@@ -138,6 +138,7 @@ def test_the_reactivation_timer_wakes_the_bot_and_resumes_its_follow_ups(maria: 
 
 
 def test_removing_ai_off_in_ghl_hands_the_lead_back_to_the_bot(maria: Contact) -> None:
+    from bots.events import RULES
     from leads.ghl import events as ghl_events
     from leads.services import apply_contact_event
     from tests.fakes import ghl_events as fake_events
@@ -150,7 +151,7 @@ def test_removing_ai_off_in_ghl_hands_the_lead_back_to_the_bot(maria: Contact) -
     # when the agent removes the tags in GHL
     event = ghl_events.parse_event(fake_events.contact_tag_update(tags=[], timestamp=fake_events.iso(timezone.now())))
     assert isinstance(event, ghl_events.ContactEvent)
-    apply_contact_event(maria.location, event)
+    RULES.act(apply_contact_event(maria.location, event))
 
     # then the bot answers her next text
     maria.refresh_from_db()

@@ -13,7 +13,8 @@ import pytest
 from bots.config import BotConfig
 from bots.phrases import Problem, find_problem
 from bots.texts import DEFAULT_TEXTS
-from leads import demo
+from console import demo, demo_conversations
+from leads import sample_listings
 from leads.models import Message, Property
 
 CONFIG = BotConfig()
@@ -36,7 +37,9 @@ def _filled(template: str) -> str:
 
 
 BOT_TEMPLATES = [
-    (key, variant) for key, variants in {**DEFAULT_TEXTS, **demo.BOT_TEXTS}.items() for variant in variants
+    (key, variant)
+    for key, variants in {**DEFAULT_TEXTS, **demo_conversations.BOT_TEXTS}.items()
+    for variant in variants
 ]
 
 
@@ -48,14 +51,14 @@ def test_every_bot_template_passes_the_gate(key: str, template: str) -> None:
     assert len(text) <= CONFIG.max_reply_chars
 
 
-@pytest.mark.parametrize("template", demo.HUMAN_TEXTS)
+@pytest.mark.parametrize("template", demo_conversations.HUMAN_TEXTS)
 def test_the_demos_agent_texts_say_nothing_a_bot_may_not(template: str) -> None:
     # A person may say who they are; the Fair Housing and RESPA lists apply to anyone texting for the brokerage.
     finding = find_problem(_filled(template), CONFIG.agent_name)
     assert finding is None or finding.problem is Problem.CLAIMS_TO_BE_HUMAN
 
 
-@pytest.mark.parametrize("feature", demo.LISTING_FEATURES)
+@pytest.mark.parametrize("feature", sample_listings.LISTING_FEATURES)
 def test_every_demo_listing_feature_passes_the_gate(feature: str) -> None:
     assert find_problem(feature, CONFIG.agent_name) is None
 

@@ -15,9 +15,9 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from bots.workflows.corpus import CORPUS_DIR, CorpusMismatch, category_of, corpus_files, load, run_conversation
-from leads.demo import INLAND, RANCHO, listing_rows
 from leads.listings import import_listings
 from leads.models import Location
+from leads.sample_listings import INLAND, RANCHO, listing_rows
 
 # The practice location: the corpus's times are written in its zone (America/Chicago, as the tests' brokerage).
 PRACTICE_LOCATION_ID = "CorpusPracticeLoc001"

@@ -1,6 +1,0 @@
-"""Django's admin app, set to use the broker's admin site. Kept apart: it is imported before the models load."""
-from django.contrib.admin.apps import AdminConfig
-
-
-class BrokerAdminConfig(AdminConfig):
-    default_site = "leads.admin_site.BrokerAdminSite"
