@@ -70,6 +70,10 @@ class InstallRefused(CannotConnect):
     """The marketplace install could not be completed (a used or expired code, an agency-level install)."""
 
 
+class AppMisconfigured(CannotConnect):
+    """The marketplace app is not set up here, or GHL refused its credentials: the operator's settings to fix."""
+
+
 class NeedsReconnection(CannotConnect):
     """GHL refused to renew the marketplace app's access: only installing the app again fixes it."""
 
@@ -239,6 +243,7 @@ class RenewalReport:
     renewed: int = 0
     need_reconnection: int = 0
     unavailable: int = 0
+    app_misconfigured: int = 0
 
 
 def renew_expiring_tokens() -> RenewalReport:
@@ -260,6 +265,9 @@ def renew_expiring_tokens() -> RenewalReport:
             report.need_reconnection += 1
         except GHLUnavailable:
             report.unavailable += 1
+        except AppMisconfigured:
+            # Logged by the token endpoint's client; the location is not to blame, so it is not marked.
+            report.app_misconfigured += 1
         else:
             report.renewed += 1
     return report
@@ -328,7 +336,7 @@ def _client(location_id: str, token: str) -> GHLClient:
 
 def _oauth() -> GHLOAuth:
     if not marketplace_app_enabled():
-        raise InstallRefused("The GHL marketplace app is not set up on this installation (GHL_OAUTH_* settings).")
+        raise AppMisconfigured("The GHL marketplace app is not set up on this installation (GHL_OAUTH_* settings).")
     return GHLOAuth(
         client_id=settings.GHL_OAUTH_CLIENT_ID,
         client_secret=settings.GHL_OAUTH_CLIENT_SECRET,
@@ -371,7 +379,7 @@ def _calendars_refusal(error: GHLError) -> CannotConnect:
 def _token_endpoint_refusal(error: GHLError) -> CannotConnect:
     if error.retryable:
         return _unavailable(error)
-    return InstallRefused(
+    return AppMisconfigured(
         f"GHL refused the marketplace app's credentials ({_status(error)}): check GHL_OAUTH_CLIENT_ID and "
         "GHL_OAUTH_CLIENT_SECRET."
     )

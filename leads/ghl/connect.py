@@ -10,7 +10,7 @@ import threading
 from django.conf import settings
 
 from jorgebot.redis import get_redis
-from leads.connections import GHLUnavailable, NeedsReconnection, token_for_calls
+from leads.connections import CannotConnect, GHLUnavailable, token_for_calls
 from leads.ghl.client import GHLClient
 from leads.ghl.errors import GHLFinalError, GHLRetryableError
 from leads.ghl.oauth import TOKEN_ENDPOINT
@@ -26,10 +26,11 @@ def ghl_client_for(location: Location) -> GHLClient:
     """The client for `location`'s calls; raises GHL's own errors, as its calls do, when there is no usable token."""
     try:
         token = token_for_calls(location)
-    except NeedsReconnection as refused:
-        raise GHLFinalError(refused.message, endpoint=TOKEN_ENDPOINT) from refused
     except GHLUnavailable as unavailable:
         raise GHLRetryableError(unavailable.message, endpoint=TOKEN_ENDPOINT) from unavailable
+    except CannotConnect as refused:
+        # Needs reconnection, or the app's settings are wrong: no retry helps until a person acts.
+        raise GHLFinalError(refused.message, endpoint=TOKEN_ENDPOINT) from refused
     key = (location.id, settings.GHL_API_BASE_URL)
     with _clients_lock:
         cached = _clients.get(key)

@@ -106,6 +106,8 @@ class FakeGHL(LoopbackAPI):
         # The marketplace app's (client id, client secret), for the OAuth endpoints; and how long tokens last.
         self.oauth_app = oauth_app
         self.access_token_seconds = 86399
+        # True: the app is installed at the agency (userType Company), so the tokens name no location.
+        self.agency_install = False
         self.contacts: dict[str, JSONBody] = {}
         self.free_slots: list[str] = []
         self.delay_seconds: float = 0.0
@@ -262,7 +264,8 @@ class FakeGHL(LoopbackAPI):
         return {
             "access_token": access_token, "token_type": "Bearer", "expires_in": self.access_token_seconds,
             "refresh_token": refresh_token, "scope": "conversations/message.write contacts.write",
-            "userType": "Location", "locationId": self.location_id, "companyId": "fake-company", "userId": "fake-user",
+            "userType": "Company" if self.agency_install else "Location", "companyId": "fake-company",
+            "userId": "fake-user", **({} if self.agency_install else {"locationId": self.location_id}),
         }
 
     def _new_id(self, prefix: str) -> str:

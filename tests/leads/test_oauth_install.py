@@ -17,6 +17,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from leads import oauth as oauth_views
 from leads.connection_tasks import renew_expiring_ghl_tokens
 from leads.connections import NeedsReconnection, renew_access_token
 from leads.ghl.connect import ghl_client_for
@@ -25,6 +26,7 @@ from leads.models import Location, TokenSource
 from tests.fakes.ghl import FakeGHL
 
 LOCATION = "AlphaRealtyLoc00001A"
+NOTHING_DONE = {"renewed": 0, "need_reconnection": 0, "unavailable": 0, "app_misconfigured": 0}
 APP = ("jorgebot-app-client-id", "jorgebot-app-client-secret")
 CALLBACK = "http://testserver/integrations/ghl/oauth/callback/"
 
@@ -173,6 +175,40 @@ def test_a_declined_install_changes_nothing(ghl: FakeGHL, owner_client: Client) 
     assert token_calls(ghl) == [] and not Location.objects.exists()
 
 
+def test_a_callback_without_a_code_changes_nothing(ghl: FakeGHL, owner_client: Client) -> None:
+    callback = approve_at_ghl(start(owner_client))
+    state = parse_qs(urlsplit(callback).query)["state"][0]
+
+    response = owner_client.get("/integrations/ghl/oauth/callback/", {"state": state})
+
+    assert response.status_code == 400
+    assert token_calls(ghl) == [] and not Location.objects.exists()
+
+
+def test_a_callback_after_the_time_to_install_is_refused(
+    ghl: FakeGHL, owner_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    callback = approve_at_ghl(start(owner_client))
+    # No time at all to come back: the state is stale on arrival.
+    monkeypatch.setattr(oauth_views, "STATE_MAX_AGE_SECONDS", -1)
+
+    response = owner_client.get(callback)
+
+    assert response.status_code == 400
+    assert b"took too long" in response.content
+    assert token_calls(ghl) == [] and not Location.objects.exists()
+
+
+def test_an_install_at_the_agency_level_is_refused(ghl: FakeGHL, owner_client: Client) -> None:
+    ghl.agency_install = True
+
+    response = owner_client.get(approve_at_ghl(start(owner_client)))
+
+    assert response.status_code == 400
+    assert b"install it from a sub-account" in response.content
+    assert not Location.objects.exists()
+
+
 def test_a_code_ghl_refuses_asks_to_start_again(ghl: FakeGHL, owner_client: Client) -> None:
     callback = approve_at_ghl(start(owner_client))
     state = parse_qs(urlsplit(callback).query)["state"][0]
@@ -192,6 +228,17 @@ def test_ghl_down_at_the_install_saves_nothing_and_says_to_try_again(ghl: FakeGH
 
     assert response.status_code == 503
     assert b"Try again" in response.content
+    assert not Location.objects.exists()
+
+
+def test_credentials_ghl_refuses_are_the_operators_to_fix(ghl: FakeGHL, owner_client: Client, settings: Any) -> None:
+    callback = approve_at_ghl(start(owner_client))
+    settings.GHL_OAUTH_CLIENT_SECRET = "rotated-in-ghl-but-not-here"
+
+    response = owner_client.get(callback)
+
+    assert response.status_code == 400
+    assert b"GHL_OAUTH_CLIENT_SECRET" in response.content
     assert not Location.objects.exists()
 
 
@@ -223,13 +270,13 @@ def test_beat_renews_a_token_about_to_expire_and_keeps_the_new_refresh_token(
     report = renew_expiring_ghl_tokens()
 
     renewed = Location.objects.get(id=LOCATION)
-    assert report == {"renewed": 1, "need_reconnection": 0, "unavailable": 0}
+    assert report == {**NOTHING_DONE, "renewed": 1}
     assert token_calls(ghl) == ["authorization_code", "refresh_token"]
     assert ghl.calls_to("POST", "/oauth/token")[1].form["refresh_token"] == first.refresh_token
     assert renewed.api_token != first.api_token and renewed.refresh_token != first.refresh_token
     assert renewed.token_expires_at - timezone.now() > dt.timedelta(hours=23)
     # the next sweep finds nothing due
-    assert renew_expiring_ghl_tokens() == {"renewed": 0, "need_reconnection": 0, "unavailable": 0}
+    assert renew_expiring_ghl_tokens() == NOTHING_DONE
 
 
 def test_a_client_built_on_a_token_about_to_expire_renews_it_first(ghl: FakeGHL, owner_client: Client) -> None:
@@ -268,15 +315,30 @@ def test_a_refused_renewal_marks_the_location_and_is_not_asked_again(ghl: FakeGH
     report = renew_expiring_ghl_tokens()
 
     location = Location.objects.get(id=LOCATION)
-    assert report == {"renewed": 0, "need_reconnection": 1, "unavailable": 0}
+    assert report == {**NOTHING_DONE, "need_reconnection": 1}
     assert location.reconnect_needed_since is not None
     # neither beat nor a worker asks GHL again: a worker's call fails at once, as a final GHL error
-    assert renew_expiring_ghl_tokens() == {"renewed": 0, "need_reconnection": 0, "unavailable": 0}
+    assert renew_expiring_ghl_tokens() == NOTHING_DONE
     with pytest.raises(GHLFinalError, match="install the app again"):
         ghl_client_for(location)
     with pytest.raises(NeedsReconnection):
         renew_access_token(LOCATION, dt.timedelta(hours=2))
     assert token_calls(ghl) == ["authorization_code", "refresh_token"]
+
+
+def test_credentials_refused_at_renewal_leave_the_location_unmarked(
+    ghl: FakeGHL, owner_client: Client, settings: Any
+) -> None:
+    ghl.access_token_seconds = 60
+    location = install(owner_client)
+    settings.GHL_OAUTH_CLIENT_SECRET = "rotated-in-ghl-but-not-here"
+
+    report = renew_expiring_ghl_tokens()
+
+    assert report == {**NOTHING_DONE, "app_misconfigured": 1}
+    assert Location.objects.get(id=LOCATION).reconnect_needed_since is None
+    with pytest.raises(GHLFinalError, match="GHL_OAUTH_CLIENT_SECRET"):
+        ghl_client_for(location)
 
 
 @pytest.mark.django_db(transaction=True)
