@@ -97,6 +97,27 @@ class LocationMembership(models.Model):
         return f"{self.user} ({self.get_role_display()}) at {self.location}"
 
 
+class UserPreferences(models.Model):
+    """What one person chose for how the console shows things to them; one row per user, made on first change.
+
+    `time_zone` empty means "my location's": the zone of their first location (console.local_time decides).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="preferences"
+    )
+    time_zone = models.CharField(
+        max_length=64, blank=True, help_text="IANA time zone, e.g. America/Chicago; empty: the location's"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "user preferences"
+
+    def __str__(self) -> str:
+        return f"Preferences of {self.user}"
+
+
 class BotKind(models.TextChoices):
     LEAD = "lead", "Lead bot"
     SELLER = "seller", "Seller bot"
