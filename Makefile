@@ -20,8 +20,11 @@ run: install
 test: install
 	$(PY) -m jorgebot.embedded -- $(PY) -m pytest $(PYTEST_ARGS)
 
+# ruff, then mypy (pyproject.toml's [tool.mypy]; the Django plugin imports the settings, which need DEBUG or a
+# secret key).
 lint: install
 	$(PY) -m ruff check .
+	DJANGO_DEBUG=1 $(PY) -m mypy
 
 bench: install
 	@for script in $(filter-out bench/__init__.py bench/harness.py bench/faults.py bench/soak.py bench/soak_figures.py,$(wildcard bench/*.py)); do \
