@@ -104,6 +104,7 @@ def test_the_owner_installs_the_app_and_the_location_is_connected(ghl: FakeGHL, 
         "Alpha Realty Austin", TokenSource.MARKETPLACE_APP, None
     )
     assert location.api_token.startswith("at_") and location.refresh_token.startswith("rt_")
+    assert location.token_expires_at is not None
     assert dt.timedelta(hours=23) < location.token_expires_at - timezone.now() <= dt.timedelta(seconds=86399)
     # encrypted at rest, both tokens
     assert not stored(LOCATION, "api_token").startswith("at_")
@@ -274,6 +275,7 @@ def test_beat_renews_a_token_about_to_expire_and_keeps_the_new_refresh_token(
     assert token_calls(ghl) == ["authorization_code", "refresh_token"]
     assert ghl.calls_to("POST", "/oauth/token")[1].form["refresh_token"] == first.refresh_token
     assert renewed.api_token != first.api_token and renewed.refresh_token != first.refresh_token
+    assert renewed.token_expires_at is not None
     assert renewed.token_expires_at - timezone.now() > dt.timedelta(hours=23)
     # the next sweep finds nothing due
     assert renew_expiring_ghl_tokens() == NOTHING_DONE
