@@ -74,7 +74,7 @@ class Subscription(models.Model):
         indexes = [models.Index(fields=["location"], name="subscription_active_idx", condition=Q(active=True))]
 
     def __str__(self) -> str:
-        where = self.location.name if self.location_id else "every location"
+        where = self.location.name if self.location is not None else "every location"
         return f"{self.get_channel_display()} to {self.recipient_label} ({where})"
 
     def __repr__(self) -> str:
@@ -85,14 +85,14 @@ class Subscription(models.Model):
         """Where it goes: the email address or the webhook URL ("" when the person has no address)."""
         if self.channel != Channel.EMAIL:
             return self.webhook_url
-        return self.email or (self.user.email if self.user_id else "")
+        return self.email or (self.user.email if self.user is not None else "")
 
     @property
     def recipient_label(self) -> str:
         """Who, for the admin and logs: never the webhook URL, which is a secret."""
         if self.channel != Channel.EMAIL:
             return f"a {self.get_channel_display()}"
-        return self.email or (self.user.get_username() if self.user_id else "nobody")
+        return self.email or (self.user.get_username() if self.user is not None else "nobody")
 
 
 class NotificationStatus(models.TextChoices):

@@ -54,7 +54,7 @@ def contact_saved(sender: type[Contact], instance: Contact, created: bool, **kwa
         return
     if created or not _saved(kwargs, "tags"):
         return
-    if Contact.location.is_cached(instance):  # type: ignore[attr-defined]
+    if Contact.location.is_cached(instance):
         # The turn has the location at hand: no read after commit unless a tag that is news is on the lead.
         news = services.alert_tags_of(config_for(instance.location))
         if not any(tag in news for tag in instance.tags):

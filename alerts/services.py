@@ -246,10 +246,10 @@ def _claim(ids: list[int]) -> list[Notification]:
 def message_of(rows: list[Notification]) -> transports.Message:
     if len(rows) == 1 and not rows[0].digest:
         row = rows[0]
-        lines = (f"{row.get_event_display()} at {_where(row)}", row.detail)
+        said = (f"{row.get_event_display()} at {_where(row)}", row.detail)
         links = (("Open the lead", row.link),) if row.contact_id and row.link else (
             (("Open in Jorgebot", row.link),) if row.link else ())
-        return transports.Message(subject=row.title, lines=tuple(line for line in lines if line), links=links)
+        return transports.Message(subject=row.title, lines=tuple(line for line in said if line), links=links)
     lines: list[str] = []
     for row in rows:
         lines.append(f"- {row.title} ({_where(row)}, {row.created_at:%Y-%m-%d %H:%M} UTC)")
@@ -262,7 +262,7 @@ def message_of(rows: list[Notification]) -> transports.Message:
 
 
 def _where(row: Notification) -> str:
-    return row.location.name if row.location_id else "every location"
+    return row.location.name if row.location is not None else "every location"
 
 
 def resend_stuck_notifications(now: dt.datetime | None = None, limit: int = 500) -> int:

@@ -117,7 +117,7 @@ def lead_features(cutoffs: pd.Series) -> pd.DataFrame:
     return _derive(merged)
 
 
-def _frame(sql: str, params: list[object], columns: list[str]) -> pd.DataFrame:
+def _frame(sql: str, params: list[list[int] | list[float]], columns: list[str]) -> pd.DataFrame:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()

@@ -116,11 +116,9 @@ class EffectCurves:
         if feature in self.model.column_types.numeric or feature in self.model.column_types.boolean:
             steps = np.linspace(0, 1, CURVE_NUMERIC_POINTS)
             quantiles = np.quantile(present.astype(float), steps) if len(present) else []
-            points = sorted({*map(float, quantiles), float(self.model.typical_values[feature])})
-        else:
-            common = present.astype(str).value_counts().index[:CURVE_MAX_CATEGORIES]
-            points = sorted({*common, str(self.model.typical_values[feature])})
-        return [*points, None]
+            return [*sorted({*map(float, quantiles), float(self.model.typical_values[feature])}), None]
+        common = present.astype(str).value_counts().index[:CURVE_MAX_CATEGORIES]
+        return [*sorted({*common, str(self.model.typical_values[feature])}), None]
 
     def _evaluate(self, sample: pd.DataFrame, grids: dict[str, list[object]]) -> dict[str, _Curve]:
         # Every (feature, value) variant of the sample in one frame, so the model is called once.

@@ -12,7 +12,7 @@ from django_celery_beat.models import PeriodicTask
 from django_celery_beat.schedulers import DatabaseScheduler
 
 
-class SeedingScheduler(DatabaseScheduler):  # type: ignore[misc]
+class SeedingScheduler(DatabaseScheduler):
     def update_from_dict(self, mapping: dict[str, dict[str, Any]]) -> None:
         existing = set(PeriodicTask.objects.filter(name__in=list(mapping)).values_list("name", flat=True))
         super().update_from_dict({name: entry for name, entry in mapping.items() if name not in existing})

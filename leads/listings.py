@@ -11,7 +11,9 @@ import csv
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import TextIO
+from typing import TextIO, overload
+
+from django.db.models import Field
 
 from leads.models import Location, Property
 
@@ -147,11 +149,13 @@ def _listing_from_row(row: RESORow, location: Location | None) -> Property:
     for name in REQUIRED_FIELDS:
         if not values.get(name):
             raise InvalidRow(f"missing {name}")
+    list_price = _whole_number(values, "ListPrice", minimum=1)
+    assert list_price is not None  # REQUIRED_FIELDS has refused a row without one
     listing = Property(
         location=location,
         listing_id=values["ListingId"],
         neighbourhood=_first(values, NEIGHBOURHOOD_FIELDS),
-        list_price=_whole_number(values, "ListPrice", minimum=1),
+        list_price=list_price,
         beds=_whole_number(values, "BedroomsTotal", maximum=32_767, default=0),
         baths=_bathrooms(values),
         living_area=_whole_number(values, "LivingArea", default=None),
@@ -185,6 +189,14 @@ def _number(values: Mapping[str, str], name: str) -> Decimal | None:
     return number
 
 
+@overload
+def _whole_number(
+    values: Mapping[str, str], name: str, *, minimum: int = ..., maximum: int = ..., default: int
+) -> int: ...
+@overload
+def _whole_number(
+    values: Mapping[str, str], name: str, *, minimum: int = ..., maximum: int = ..., default: None = None
+) -> int | None: ...
 def _whole_number(
     values: Mapping[str, str], name: str, *, minimum: int = 0, maximum: int = 2_147_483_647, default: int | None = None
 ) -> int | None:
@@ -211,6 +223,7 @@ def _bathrooms(values: Mapping[str, str]) -> Decimal:
 def _check_lengths(listing: Property) -> None:
     """A value longer than its column would fail the whole batch in PostgreSQL; fail just its row instead."""
     for column, attribute in LENGTH_CHECKED.items():
-        max_length = Property._meta.get_field(attribute).max_length
+        column_field = Property._meta.get_field(attribute)
+        max_length = column_field.max_length if isinstance(column_field, Field) else None
         if max_length is not None and len(getattr(listing, attribute)) > max_length:
             raise InvalidRow(f"{column} is longer than {max_length} characters")

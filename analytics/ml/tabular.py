@@ -29,6 +29,8 @@ from threadpoolctl import threadpool_limits
 from analytics.ml.columns import drop_protected_features, normalise_missing
 
 RANDOM_STATE = 0
+# One cell of a prepared frame: a number (booleans count as numbers), a category's text, or missing.
+Cell = float | str | None
 # These fits are small: on the shared 2-core machine a 400-row training took 4.3 s with OpenMP's
 # two threads and 0.75 s with one, and one thread leaves the other core to the web and workers.
 MODEL_THREADS = 1
@@ -315,7 +317,7 @@ class FittedModel:
     positive_label: str
     column_types: ColumnTypes
     excluded: dict[str, str]
-    typical_values: dict[str, object]
+    typical_values: dict[str, float | str]
     estimator: CalibratedBlend
     metrics: ModelMetrics
     training_rows: int
@@ -369,9 +371,9 @@ class FittedModel:
             )
         return explained
 
-    def _reason(self, feature: str, value: object, effect: float) -> ReasonCode:
+    def _reason(self, feature: str, value: Cell, effect: float) -> ReasonCode:
         direction = "raises" if effect > 0 else "lowers"
-        if pd.isna(value):
+        if value is None or pd.isna(value):
             shown: object = None
             said = "not recorded"
         elif feature in self.column_types.boolean:
@@ -438,8 +440,8 @@ def train(
     )
 
 
-def _typical_values(prepared: pd.DataFrame, types: ColumnTypes) -> dict[str, object]:
-    typical: dict[str, object] = {}
+def _typical_values(prepared: pd.DataFrame, types: ColumnTypes) -> dict[str, float | str]:
+    typical: dict[str, float | str] = {}
     for column in types.numeric:
         typical[column] = float(prepared[column].median())
     for column in types.boolean + types.categorical:

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.utils import timezone
@@ -27,6 +27,7 @@ from bots.llm.pricing import Usage
 
 if TYPE_CHECKING:
     import anthropic
+    from anthropic.types.message_create_params import MessageCreateParamsNonStreaming
 
 logger = logging.getLogger(__name__)
 
@@ -146,7 +147,11 @@ def submit_batch(requests: list[tuple[str, ClaudeRequest]]) -> str:
     """Create a Message Batch of (custom_id, request); the batch id to poll."""
     try:
         batch = _client().messages.batches.create(
-            requests=[{"custom_id": custom_id, "params": request.params()} for custom_id, request in requests],
+            # `params()` is plain JSON in the shape the SDK's TypedDict describes.
+            requests=[
+                {"custom_id": custom_id, "params": cast("MessageCreateParamsNonStreaming", request.params())}
+                for custom_id, request in requests
+            ],
             timeout=_timeout(settings.JORGEBOT_LLM_TIMEOUT_SECONDS * 6),
         )
     except load_sdk().APIError as exc:

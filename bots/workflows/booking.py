@@ -114,7 +114,7 @@ def choose_slots(
 def practice_slots(now: dt.datetime, config: BotConfig, zone: ZoneInfo) -> list[dt.datetime]:
     """The simulator's calendar: no GHL call, the same choice rules."""
     today = now.astimezone(zone).date()
-    candidates = []
+    candidates: list[dt.datetime] = []
     for offset in range(1, config.booking_window_days + 1):
         day = today + dt.timedelta(days=offset)
         if day.weekday() < 5:

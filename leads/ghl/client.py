@@ -64,7 +64,7 @@ class DndSetting:
     code: str = ""
 
     def as_payload(self) -> dict[str, str]:
-        payload = {"status": self.status}
+        payload: dict[str, str] = {"status": self.status}
         if self.message:
             payload["message"] = self.message
         if self.code:
