@@ -62,6 +62,10 @@ class CalendarsNotReadable(CannotConnect):
     """GHL accepted the token for the location but refused its calendars: the token lacks the calendar scopes."""
 
 
+class NotConnected(CannotConnect):
+    """The location has no GHL token yet (added without one): it must be given one before GHL can be asked."""
+
+
 class UnknownCalendar(CannotConnect):
     """The calendar picked is not one of the location's calendars in GHL."""
 
@@ -156,7 +160,11 @@ def check_token(location_id: str, token: str) -> tuple[GHLLocation, list[GHLCale
 
 def location_calendars(location: Location) -> list[GHLCalendar]:
     """The location's calendars in GHL, for the calendar picker."""
-    with _client(location.id, token_for_calls(location)) as client:
+    token = token_for_calls(location)
+    if not token:
+        # Asking GHL without a token would read as a token refused, which is not what is wrong.
+        raise NotConnected(f"{location.name} has no GHL token yet: give it its Private Integration token first.")
+    with _client(location.id, token) as client:
         try:
             return client.list_calendars()
         except GHLError as error:

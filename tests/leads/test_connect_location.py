@@ -12,11 +12,13 @@ from leads.connections import (
     CalendarsNotReadable,
     GHLUnavailable,
     MissingDetails,
+    NotConnected,
     TokenRefused,
     UnknownCalendar,
     WrongLocation,
     choose_calendar,
     connect_location,
+    location_calendars,
     replace_token,
 )
 from leads.ghl.connect import ghl_client_for
@@ -168,6 +170,15 @@ def test_a_calendar_not_in_the_location_is_refused(ghl: FakeGHL) -> None:
         choose_calendar(location, "cal_other")
 
     assert Location.objects.get(id=LOCATION).calendar_id == "cal_consults"
+
+
+def test_a_location_without_a_token_is_told_so_without_asking_ghl(ghl: FakeGHL) -> None:
+    location = Location.objects.create(id=LOCATION, name="Alpha")
+
+    with pytest.raises(NotConnected, match="Alpha has no GHL token yet"):
+        location_calendars(location)
+
+    assert ghl.calls == []
 
 
 def test_a_location_connected_here_sends_with_its_own_token(ghl: FakeGHL) -> None:
