@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from bots.config import SettingsProblem
+
 # The usual buyer's or listing agent's side of a US sale. A team whose GHL pipeline records the commission itself
 # as the deal value sets 1.0.
 DEFAULT_COMMISSION_RATE = 0.025
@@ -37,3 +39,29 @@ class AnalyticsConfig:
             deal_stage_probabilities={str(stage): float(chance) for stage, chance in stages.items()},
             deal_days_to_close=int(overrides.get("deal_days_to_close", DEFAULT_DAYS_TO_CLOSE)),
         )
+
+
+# The settings above, as kept in `Location.bot_settings`.
+SETTING_KEYS = frozenset({"commission_rate", "deal_stage_probabilities", "deal_days_to_close"})
+MAX_DAYS_TO_CLOSE = 730
+
+
+def settings_problems(overrides: dict[str, Any]) -> list[SettingsProblem]:
+    """What is wrong with the analytics' settings among a location's overrides (bots.config checks the rest)."""
+    problems = []
+    if "commission_rate" in overrides and not _is_share(overrides["commission_rate"]):
+        problems.append(SettingsProblem("commission_rate", "must be a share from 0 to 1 (0.025 is 2.5 %)"))
+    days = overrides.get("deal_days_to_close", DEFAULT_DAYS_TO_CLOSE)
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS_TO_CLOSE:
+        problems.append(SettingsProblem("deal_days_to_close", f"must be whole days from 1 to {MAX_DAYS_TO_CLOSE}"))
+    stages = overrides.get("deal_stage_probabilities", {})
+    if not isinstance(stages, dict):
+        problems.append(SettingsProblem("deal_stage_probabilities", "must be an object of chances by stage id"))
+    else:
+        problems += [SettingsProblem(f"deal_stage_probabilities.{stage}", "must be a chance from 0 to 1")
+                     for stage, chance in stages.items() if not _is_share(chance)]
+    return problems
+
+
+def _is_share(value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int | float) and 0 <= value <= 1

@@ -5,11 +5,16 @@ by the same key (`{"tags": {"hot_seller": "Seller-HOT"}, "texts": {...}}`).
 """
 from __future__ import annotations
 
+import math
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+
+from bots.texts import OVERRIDABLE_TEXT_KEYS, variant_problems
 
 if TYPE_CHECKING:
     from leads.models import Location
@@ -185,6 +190,183 @@ class BotConfig:
 _SCALAR_DEFAULTS: dict[str, Any] = {
     item.name: item.default for item in dataclass_fields(BotConfig) if item.name not in ("tags", "texts", "fields")
 }
+
+
+# -- checking a location's overrides before they are kept ---------------------------------------------------------
+
+# The Claude spend limit of the shared account, per location and local day (bots.llm.accounting): only whoever
+# runs the install may raise it, so the console keeps it out of a broker's hands.
+SPEND_LIMIT_KEY = "llm_daily_spend_limit_usd"
+MODES = ("auto", "suggest", "off")
+# The lowest and highest value a broker may set. Quiet hours may only narrow TCPA's 8:00 to 21:00; the daily cap
+# only lower BOTS.md's 25; a reply never runs past two SMS segments.
+LIMITS: dict[str, tuple[float, float]] = {
+    "daily_message_cap": (1, 25), "human_takeover_hours": (0, 720), "max_reply_chars": (160, 320),
+    "stalls_before_unknown": (1, 10), "vague_turns_before_exhausted": (1, 20), "buyer_hot_within_days": (1, 365),
+    "match_price_tolerance": (0, 1), "max_matches": (1, 10), "hot_lead_score": (1, 100), "warm_lead_score": (0, 99),
+    "lead_handoff_intent": (0, 1), "buyer_to_seller_intent": (0, 1), "seller_to_buyer_intent": (0, 1),
+    "handoff_back_after_minutes": (0, 1440), "max_handoffs_per_hour": (1, 100), "max_handoffs_per_day": (1, 1000),
+    "slots_offered": (1, 5), "booking_window_days": (1, 60), "booking_notice_minutes": (0, 10080),
+    "unreadable_picks_before_manual": (1, 10), "sending_window_start_hour": (8, 20),
+    "sending_window_end_hour": (9, 21), "early_end_hour": (9, 20), "reply_window_minutes": (0, 240),
+    "seller_long_term_every_days": (1, 365), "seller_long_term_attempts": (0, 52),
+    "seller_silence_stop_days": (1, 365), "follow_up_min_gap_hours": (0, 168),
+}
+MAX_NAME_CHARS = 60
+FOLLOW_UP_DAY_LIMITS = (1, 365)
+MAX_FOLLOW_UPS = 20
+
+
+@dataclass(frozen=True)
+class SettingsProblem:
+    """One reason a location's overrides cannot be kept: which setting (`texts.ask_intent_es`) and why."""
+
+    setting: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.setting}: {self.message}"
+
+
+def settings_problems(overrides: Any, *, other_keys: Collection[str] = ()) -> list[SettingsProblem]:
+    """Everything wrong with a whole `bot_settings` dict, per setting; empty when every turn can read it.
+
+    `other_keys` are settings another app checks (analytics' commission rate): not unknown here."""
+    if not isinstance(overrides, dict):
+        return [SettingsProblem("bot settings", "must be a JSON object of settings")]
+    problems: list[SettingsProblem] = []
+    for name, value in overrides.items():
+        if name in ("tags", "fields"):
+            defaults = DEFAULT_TAGS if name == "tags" else DEFAULT_FIELDS
+            problems += _names_problems(name, value, defaults)
+        elif name == "texts":
+            problems += _texts_problems(value, _effective(overrides, "agent_name"), _effective(overrides,
+                                                                                                "max_reply_chars"))
+        elif name == SPEND_LIMIT_KEY:
+            problems += _spend_limit_problems(value)
+        elif name in _SCALAR_DEFAULTS:
+            problems += [SettingsProblem(name, message) for message in _scalar_problems(name, value)]
+        elif name not in other_keys:
+            problems.append(SettingsProblem(name, "is not a setting"))
+    if not problems:
+        problems += _combination_problems(overrides)
+    return problems
+
+
+def _effective(overrides: dict[str, Any], name: str) -> Any:
+    return overrides.get(name, _SCALAR_DEFAULTS[name])
+
+
+def _scalar_problems(name: str, value: Any) -> list[str]:
+    default = _SCALAR_DEFAULTS[name]
+    if isinstance(default, tuple):
+        return _list_problems(name, value)
+    if isinstance(default, str):
+        return _text_setting_problems(name, value)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return ["must be a number"]
+    if isinstance(default, int) and not float(value).is_integer():
+        return ["must be a whole number"]
+    low, high = LIMITS[name]
+    return [] if low <= value <= high else [f"must be from {low:g} to {high:g}"]
+
+
+def _text_setting_problems(name: str, value: Any) -> list[str]:
+    if not isinstance(value, str):
+        return ["must be text"]
+    if name == "mode":
+        return [] if value in MODES else [f"must be one of {', '.join(MODES)}"]
+    if name.endswith("_mode"):
+        return [] if value in ("", *MODES) else [f"must be one of {', '.join(MODES)}, or empty for the location's"]
+    if not value.strip() or len(value) > MAX_NAME_CHARS or "{" in value or "}" in value:
+        return [f"must be a name of 1 to {MAX_NAME_CHARS} characters, without braces"]
+    return []
+
+
+def _list_problems(name: str, value: Any) -> list[str]:
+    if not isinstance(value, list | tuple):
+        # `"FL, OK"` read as a list would be F, L, a comma...: every entry is its own item.
+        return ["must be a list (one item per entry), not text"]
+    if name == "early_end_states":
+        if not all(isinstance(code, str) and len(code) == 2 and code.isalpha() and code.isupper() for code in value):
+            return ["must be two letter state codes, like FL"]
+        kept = [code for code in _SCALAR_DEFAULTS[name] if code not in value]
+        return [f"must keep {', '.join(kept)}: their law ends texts earlier"] if kept else []
+    low, high = FOLLOW_UP_DAY_LIMITS
+    if not all(isinstance(day, int) and not isinstance(day, bool) and low <= day <= high for day in value):
+        return [f"must be whole days from {low} to {high}"]
+    if list(value) != sorted(set(value)):
+        return ["must go up, each day once"]
+    return [f"at most {MAX_FOLLOW_UPS} follow-ups"] if len(value) > MAX_FOLLOW_UPS else []
+
+
+def _names_problems(kind: str, value: Any, defaults: dict[str, str]) -> list[SettingsProblem]:
+    """Tag names and GHL field keys: known keys, non-empty names, and no name for two meanings."""
+    if not isinstance(value, dict):
+        return [SettingsProblem(kind, "must be an object of names by key")]
+    problems = [SettingsProblem(f"{kind}.{key}", "is not one the bots know") for key in value if key not in defaults]
+    problems += [SettingsProblem(f"{kind}.{key}", f"must be a name of 1 to {MAX_NAME_CHARS} characters")
+                 for key, name in value.items() if key in defaults and not _is_name(name)]
+    if problems:
+        return problems
+    effective = {**defaults, **value}
+    seen: dict[str, str] = {}
+    for key, name in effective.items():
+        other = seen.setdefault(name.strip().lower(), key)
+        if other != key:
+            problems.append(SettingsProblem(f"{kind}.{key}", f"{name!r} is already the name of {other}"))
+    return problems
+
+
+def _is_name(name: Any) -> bool:
+    return isinstance(name, str) and bool(name.strip()) and len(name) <= MAX_NAME_CHARS
+
+
+def _texts_problems(value: Any, agent_name: Any, max_chars: Any) -> list[SettingsProblem]:
+    if not isinstance(value, dict):
+        return [SettingsProblem("texts", "must be an object of variant lists by text key")]
+    # The other checks report a bad name or length; the texts are then checked against the defaults.
+    agent = agent_name if _is_name(agent_name) else _SCALAR_DEFAULTS["agent_name"]
+    limit = max_chars if isinstance(max_chars, int) else _SCALAR_DEFAULTS["max_reply_chars"]
+    problems: list[SettingsProblem] = []
+    for key, variants in value.items():
+        where = f"texts.{key}"
+        if key not in OVERRIDABLE_TEXT_KEYS:
+            problems.append(SettingsProblem(where, "is not a text the bots send"))
+        elif isinstance(variants, str):
+            # One variant typed as a string would be read as one text; a list typed as text would be garbled.
+            problems.append(SettingsProblem(where, "must be a list of variants, not a single text"))
+        elif not isinstance(variants, list) or not variants:
+            problems.append(SettingsProblem(where, "must be a list of one or more variants"))
+        else:
+            for number, variant in enumerate(variants, start=1):
+                messages = ["must be text"] if not isinstance(variant, str) else variant_problems(
+                    key, variant, agent, limit)
+                problems += [SettingsProblem(f"{where} variant {number}", message) for message in messages]
+    return problems
+
+
+def _spend_limit_problems(value: Any) -> list[SettingsProblem]:
+    try:
+        limit = Decimal(str(value)) if not isinstance(value, bool) and isinstance(value, int | float | str) else None
+    except InvalidOperation:
+        limit = None
+    if limit is None or not limit.is_finite() or limit < 0:
+        return [SettingsProblem(SPEND_LIMIT_KEY, "must be an amount in dollars, 0 or more")]
+    return []
+
+
+def _combination_problems(overrides: dict[str, Any]) -> list[SettingsProblem]:
+    """Settings that are each fine but not together."""
+    problems = []
+    if _effective(overrides, "warm_lead_score") >= _effective(overrides, "hot_lead_score"):
+        problems.append(SettingsProblem("warm_lead_score", "must be below the hot lead score"))
+    start = _effective(overrides, "sending_window_start_hour")
+    if start >= _effective(overrides, "sending_window_end_hour"):
+        problems.append(SettingsProblem("sending_window_end_hour", "must be after the first hour texts may go out"))
+    if start >= _effective(overrides, "early_end_hour"):
+        problems.append(SettingsProblem("early_end_hour", "must be after the first hour texts may go out"))
+    return problems
 
 
 def _as_variants(value: Any) -> list[str]:

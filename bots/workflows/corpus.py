@@ -12,6 +12,7 @@ hold a value).
 from __future__ import annotations
 
 import datetime as dt
+import random
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -19,15 +20,19 @@ from typing import Any
 
 from django.conf import settings
 
+from bots.engine import Engine
 from bots.simulator import MemorySessions, simulate_turn
 from bots.state import ConversationState
 from bots.workflows.questions import is_answered
+from leads.listings import import_listings
 from leads.models import Location
+from leads.sample_listings import INLAND, RANCHO, listing_rows
 
 CORPUS_DIR = Path(settings.BASE_DIR) / "tests" / "conversations"
 # A Monday morning in Alpha Realty's time zone, unless a file says otherwise.
 DEFAULT_START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=-6)))
 MAX_REPLY_CHARS = 320
+PRACTICE_LOCATION_ID = "CorpusPracticeLoc001"
 
 _EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]")
 _HYPHENS = re.compile("[-\u2010-\u2015]")
@@ -221,22 +226,69 @@ def _aware(value: Any) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=DEFAULT_START.tzinfo)
 
 
-def run_conversation(conversation: Conversation, location: Location) -> None:
-    """Play one conversation through the simulator for `location` (its settings set from the file); raises
-    CorpusMismatch at the first turn that does not do what the file says."""
-    location.bot_settings = conversation.settings
+@dataclass
+class Replay:
+    """One conversation played with some settings: the bots' reply to each turn, up to the first turn that did not
+    do what the file says (`failure` says why; empty when every turn held)."""
+
+    conversation: Conversation
+    replies: list[str | None] = field(default_factory=list)
+    failure: str = ""
+
+
+def replay_conversation(
+    conversation: Conversation, location: Location, settings: dict[str, Any] | None = None,
+    engine: Engine | None = None,
+) -> Replay:
+    """Play one conversation through the simulator for `location` with `settings` (the location's overrides) and
+    the file's own on top; the location is changed in memory only."""
+    location.bot_settings = _overlaid(settings or {}, conversation.settings)
     sessions = MemorySessions()
+    replay = Replay(conversation)
     now, key, previous_reply = conversation.start, None, None
     for number, turn in enumerate(conversation.turns, start=1):
         now += dt.timedelta(minutes=turn.get("after", 1))
         tags = turn.get("set_tags", conversation.tags if key is None else None)
-        done = simulate_turn(location, turn["lead"], sessions=sessions, contact_key=key, tags=tags, now=now)
+        done = simulate_turn(location, turn["lead"], sessions=sessions, contact_key=key, tags=tags, now=now,
+                             engine=engine)
         key = done.contact_key
+        replay.replies.append(done.reply)
         seen = TurnSeen(
             reply=done.reply, bot=done.bot, next_question=done.next_question, temperature=done.temperature,
             tags_add=done.tags_add, tags_remove=done.tags_remove, tags=done.tags, custom_fields=done.custom_fields,
             handoff=done.handoff, matches=[asdict(match) for match in done.matches], state=done.state,
             outcome=done.outcome, screened=list(done.screened),
         )
-        check_turn(turn, seen, previous_reply, f"{conversation.path.name} turn {number} ({turn['lead']!r})")
+        try:
+            check_turn(turn, seen, previous_reply, f"{conversation.path.name} turn {number} ({turn['lead']!r})")
+        except CorpusMismatch as mismatch:
+            replay.failure = str(mismatch)
+            return replay
         previous_reply = seen.reply or previous_reply
+    return replay
+
+
+def run_conversation(conversation: Conversation, location: Location) -> None:
+    """Play one conversation through the simulator for `location` (its settings set from the file); raises
+    CorpusMismatch at the first turn that does not do what the file says."""
+    replay = replay_conversation(conversation, location)
+    if replay.failure:
+        raise CorpusMismatch(replay.failure)
+
+
+def _overlaid(settings: dict[str, Any], conversation_settings: dict[str, Any]) -> dict[str, Any]:
+    """A conversation's settings win over a location's, key by key within tags, texts and fields."""
+    merged = {**settings, **conversation_settings}
+    for name in ("tags", "texts", "fields"):
+        if name in settings and name in conversation_settings:
+            merged[name] = {**settings[name], **conversation_settings[name]}
+    return merged
+
+
+def practice_location(location_id: str = PRACTICE_LOCATION_ID) -> Location:
+    """The location the corpus is played for, with the demo listings: create it inside a transaction that is rolled
+    back. Its times are the corpus's zone (America/Chicago, as the tests' brokerage). One id for every run, so two
+    runs at once take turns on the row instead of both loading the machine."""
+    location = Location.objects.create(id=location_id, name="Corpus practice", timezone="America/Chicago")
+    import_listings(listing_rows(random.Random(7), RANCHO) + listing_rows(random.Random(8), INLAND), location)
+    return location

@@ -6,7 +6,6 @@ rolled back in one transaction, so nothing stays in the database and nothing rea
 """
 from __future__ import annotations
 
-import random
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -14,13 +13,15 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
-from bots.workflows.corpus import CORPUS_DIR, CorpusMismatch, category_of, corpus_files, load, run_conversation
-from leads.listings import import_listings
-from leads.models import Location
-from leads.sample_listings import INLAND, RANCHO, listing_rows
-
-# The practice location: the corpus's times are written in its zone (America/Chicago, as the tests' brokerage).
-PRACTICE_LOCATION_ID = "CorpusPracticeLoc001"
+from bots.workflows.corpus import (
+    CORPUS_DIR,
+    CorpusMismatch,
+    category_of,
+    corpus_files,
+    load,
+    practice_location,
+    run_conversation,
+)
 
 
 class Command(BaseCommand):
@@ -36,7 +37,7 @@ class Command(BaseCommand):
         total: Counter[str] = Counter()
         failures: list[str] = []
         with transaction.atomic():
-            location = _practice_location()
+            location = practice_location()
             for path in files:
                 category = category_of(path)
                 total[category] += 1
@@ -56,12 +57,6 @@ class Command(BaseCommand):
         all_passed, all_total = sum(passed.values()), sum(total.values())
         self.stdout.write(f"RESULT conversations={all_total} passed={all_passed} failed={all_total - all_passed} "
                           f"pass_rate={_percent(all_passed, all_total):.1f} categories={len(total)}")
-
-
-def _practice_location() -> Location:
-    location = Location.objects.create(id=PRACTICE_LOCATION_ID, name="Corpus practice", timezone="America/Chicago")
-    import_listings(listing_rows(random.Random(7), RANCHO) + listing_rows(random.Random(8), INLAND), location)
-    return location
 
 
 def _percent(part: int, whole: int) -> float:
