@@ -16,6 +16,7 @@ from django.urls import URLPattern, path, reverse
 
 from console import broker_actions
 from console.admin.base import CappedCountPaginator, LocationScopedAdmin, ScopedLocationFilter, SuperuserOnlyAdmin
+from console.admin.connect import LocationConnectionsAdmin
 from leads import services
 from leads.access import scope_of
 from leads.listings import import_listings_csv
@@ -141,14 +142,15 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Location)
-class LocationAdmin(LocationScopedAdmin):
-    """A brokerage (GHL sub-account): its settings, the kill switch, and who works there. Never its token."""
+class LocationAdmin(LocationConnectionsAdmin):
+    """A brokerage (GHL sub-account): its settings, the kill switch, and who works there. Never its token: it is
+    typed in on the connection pages (console.admin.connect) and never shown."""
 
     location_field = ""
     brokers_only = True
     members_may_add = False
     members_may_delete = False
-    list_display = ("name", "id", "timezone", "sending_paused")
+    list_display = ("name", "id", "timezone", "sending_paused", "connection")
     fields = ("id", "name", "timezone", "calendar_id", "sending_paused", "bot_settings", "workflow_secret")
     inlines = (MembershipInline,)
     search_fields = ("name", "id")
