@@ -248,9 +248,7 @@ def settings_problems(overrides: Any, *, other_keys: Collection[str] = ()) -> li
             problems += [SettingsProblem(name, message) for message in _scalar_problems(name, value)]
         elif name not in other_keys:
             problems.append(SettingsProblem(name, "is not a setting"))
-    if not problems:
-        problems += _combination_problems(overrides)
-    return problems
+    return problems + _combination_problems(overrides, {problem.setting for problem in problems})
 
 
 def _effective(overrides: dict[str, Any], name: str) -> Any:
@@ -356,17 +354,21 @@ def _spend_limit_problems(value: Any) -> list[SettingsProblem]:
     return []
 
 
-def _combination_problems(overrides: dict[str, Any]) -> list[SettingsProblem]:
-    """Settings that are each fine but not together."""
-    problems = []
-    if _effective(overrides, "warm_lead_score") >= _effective(overrides, "hot_lead_score"):
-        problems.append(SettingsProblem("warm_lead_score", "must be below the hot lead score"))
-    start = _effective(overrides, "sending_window_start_hour")
-    if start >= _effective(overrides, "sending_window_end_hour"):
-        problems.append(SettingsProblem("sending_window_end_hour", "must be after the first hour texts may go out"))
-    if start >= _effective(overrides, "early_end_hour"):
-        problems.append(SettingsProblem("early_end_hour", "must be after the first hour texts may go out"))
-    return problems
+# Pairs of settings that must keep their order (lower, higher), and what is said when they do not.
+_ORDERED: tuple[tuple[str, str, SettingsProblem], ...] = (
+    ("warm_lead_score", "hot_lead_score", SettingsProblem("warm_lead_score", "must be below the hot lead score")),
+    ("sending_window_start_hour", "sending_window_end_hour",
+     SettingsProblem("sending_window_end_hour", "must be after the first hour texts may go out")),
+    ("sending_window_start_hour", "early_end_hour",
+     SettingsProblem("early_end_hour", "must be after the first hour texts may go out")),
+)
+
+
+def _combination_problems(overrides: dict[str, Any], wrong: set[str]) -> list[SettingsProblem]:
+    """Settings that are each fine but not together; a pair with a wrong value in it was named already."""
+    return [problem for lower, higher, problem in _ORDERED
+            if lower not in wrong and higher not in wrong
+            and _effective(overrides, lower) >= _effective(overrides, higher)]
 
 
 def _as_variants(value: Any) -> list[str]:

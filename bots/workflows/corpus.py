@@ -1,5 +1,6 @@
 """The conversation corpus (tests/conversations/*.yaml): loading a file, checking what one turn did, and running a
-whole conversation through the simulator. The tests and `manage.py evaluate_conversations` both use this module.
+whole conversation through the simulator. The tests, `manage.py evaluate_conversations` and the console's "try these
+settings" (console.settings_trial) use this module.
 
 One file is one conversation: the lead's starting tags, optional location settings, and turns. Each turn is
 what the lead texts and what must hold after it (the question asked next, the bot, the temperature, tags,

@@ -3,6 +3,7 @@ The GHL token never appears: it is not editable, so no form has it, and no list 
 from __future__ import annotations
 
 import io
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -13,10 +14,12 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
 
 from console import broker_actions
 from console.admin.base import CappedCountPaginator, LocationScopedAdmin, ScopedLocationFilter, SuperuserOnlyAdmin
 from console.admin.connect import LocationConnectionsAdmin
+from console.bot_settings import bot_settings_page
 from leads import services
 from leads.access import scope_of
 from leads.listings import import_listings_csv
@@ -151,13 +154,26 @@ class LocationAdmin(LocationConnectionsAdmin):
     members_may_add = False
     members_may_delete = False
     list_display = ("name", "id", "timezone", "sending_paused", "connection")
-    fields = ("id", "name", "timezone", "calendar_id", "sending_paused", "bot_settings", "workflow_secret")
+    fields = ("id", "name", "timezone", "calendar_id", "sending_paused", "bot_settings_link", "workflow_secret")
     inlines = (MembershipInline,)
     search_fields = ("name", "id")
     actions = ("make_workflow_secret",)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> tuple[str, ...]:
-        return ("id", "workflow_secret") if obj is not None else ("workflow_secret",)
+        shown = ("bot_settings_link", "workflow_secret")
+        return ("id", *shown) if obj is not None else shown
+
+    def get_urls(self) -> list[URLPattern]:
+        page = self.admin_site.admin_view(partial(bot_settings_page, self.admin_site))
+        return [path("<path:location_id>/bot-settings/", page, name="leads_location_bot_settings"), *super().get_urls()]
+
+    @admin.display(description="bot settings")
+    def bot_settings_link(self, location: Location) -> str:
+        # Edited on their own page, where every value is checked before it is kept (console.bot_settings).
+        if location.pk is None:
+            return "Once the location is saved."
+        return format_html('<a class="button" href="{}">Edit the bot settings</a>',
+                           reverse("admin:leads_location_bot_settings", args=[location.pk]))
 
     @admin.display(description="workflow secret")
     def workflow_secret(self, location: Location) -> str:
