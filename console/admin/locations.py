@@ -170,7 +170,7 @@ class LocationAdmin(LocationConnectionsAdmin):
     @admin.display(description="bot settings")
     def bot_settings_link(self, location: Location) -> str:
         # Edited on their own page, where every value is checked before it is kept (console.bot_settings).
-        if location.pk is None:
+        if not location.pk:  # the add page: a location's id is its GHL id, empty until typed in
             return "Once the location is saved."
         return format_html('<a class="button" href="{}">Edit the bot settings</a>',
                            reverse("admin:leads_location_bot_settings", args=[location.pk]))
