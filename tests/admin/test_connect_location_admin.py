@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.http import HttpResponse
 from django.test import Client
+from django.views.debug import SafeExceptionReporterFilter
 
 from leads.models import Location, TokenSource
 from tests.admin.conftest import AdminAs
@@ -52,7 +52,7 @@ def connect(browser: Client, location_id: str = NEW_LOCATION, token: str = TOKEN
     return text(response)
 
 
-def text(response: HttpResponse) -> str:
+def text(response: Any) -> str:
     """The page as a person reads it (Django escapes the apostrophe in "location's")."""
     return html.unescape(response.content.decode())
 
@@ -99,6 +99,18 @@ def test_a_refused_token_is_shown_on_the_form_and_nothing_is_kept(admin_as: Admi
     assert "GHL refused this token: check that it was copied whole" in page
     assert "pit-typo-secret" not in page
     assert not Location.objects.filter(id=NEW_LOCATION).exists()
+
+
+def test_the_token_is_kept_out_of_error_reports(admin_as: AdminAs, owner: Any, alpha_on_ghl: Location) -> None:
+    browser = admin_as(owner)
+
+    posts = [browser.post(CONNECT, {"location_id": NEW_LOCATION, "token": "pit-typo-secret"}),
+             browser.post(f"/admin/leads/location/{alpha_on_ghl.id}/token/", {"token": "pit-typo-secret"})]
+
+    # What Django's 500 email and error page show of the form: everything but the token.
+    shown = [SafeExceptionReporterFilter().get_post_parameters(post.wsgi_request) for post in posts]
+    assert [parameters["token"] for parameters in shown] == [SafeExceptionReporterFilter.cleansed_substitute] * 2
+    assert shown[0]["location_id"] == NEW_LOCATION
 
 
 def test_a_token_that_does_not_open_the_location_is_refused(admin_as: AdminAs, owner: Any, ghl: FakeGHL) -> None:
