@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -57,7 +57,7 @@ def retire_drafts(contact: Contact) -> int:
     )
 
 
-def approve_draft(draft_id: int, user: AbstractBaseUser | None, body: str | None = None) -> OutboxMessage:
+def approve_draft(draft_id: int, user: User | None, body: str | None = None) -> OutboxMessage:
     """Send a draft, as written or with the broker's `body`; the compliance gate still checks it at send time.
     Raises DraftNotPending or DraftRejected."""
     with transaction.atomic():
@@ -82,7 +82,7 @@ def approve_draft(draft_id: int, user: AbstractBaseUser | None, body: str | None
     return row
 
 
-def discard_draft(draft_id: int, user: AbstractBaseUser | None) -> None:
+def discard_draft(draft_id: int, user: User | None) -> None:
     with transaction.atomic():
         draft = Draft.objects.select_for_update().get(pk=draft_id)
         if draft.status != DraftStatus.PENDING:

@@ -19,7 +19,9 @@ from leads.models import Contact, Location
 
 
 class Engine(Protocol):
-    name: str
+    # Read-only: the engines are frozen dataclasses.
+    @property
+    def name(self) -> str: ...
 
     def understand(self, message: str, context: ExtractionContext) -> Extraction: ...
 

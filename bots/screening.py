@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.utils import timezone
 
@@ -42,7 +42,10 @@ logger = logging.getLogger(__name__)
 # Alert tags (BotConfig tag keys) added whenever the text hits the class, whatever answers it.
 ALERT_TAGS = {ScreenClass.DELETION: "ccpa_deletion", ScreenClass.FAIR_HOUSING: "fair_housing_alert"}
 # Classes the workflow answers itself, from a reading that holds only the request.
-READING_OF = {ScreenClass.PERSON_REQUEST: "wants_human", ScreenClass.BOT_QUESTION: "asks_if_bot"}
+READING_OF = {
+    ScreenClass.PERSON_REQUEST: Extraction(wants_human=True),
+    ScreenClass.BOT_QUESTION: Extraction(asks_if_bot=True),
+}
 # A request for a person is a handoff (GHL gets its note), not a legal matter: not logged.
 NOT_LOGGED = frozenset({ScreenClass.PERSON_REQUEST})
 _SPANISH_MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
@@ -85,7 +88,7 @@ def plan_screened_turn(
     state.language = language
     tags = alert_tags(found, config)
     if acted in READING_OF:
-        reading = Extraction(language=language, **{READING_OF[acted]: True})
+        reading = replace(READING_OF[acted], language=language)
         return ScreenPlan(acted, f"{label_of(acted).lower()}: the workflow answers", tags_add=tags, reading=reading,
                           cadence_continues=True)
     if acted is ScreenClass.DELETION:

@@ -184,9 +184,10 @@ def _answer(
             outcome = f"no reply: {silenced_by}"
         else:
             # A request for a person or an AI question is answered from the screen's reading, offline.
-            understood = screened.reading if screened is not None else engine.understand(text, context)
+            reading = screened.reading if screened is not None else None
+            understood = reading if reading is not None else engine.understand(text, context)
             listings = PropertyListings(contact.location_id, config.match_price_tolerance, config.max_matches)
-            plan = plan_turn(state, lead, understood, config, OFFLINE if screened else engine, listings, now)
+            plan = plan_turn(state, lead, understood, config, OFFLINE if reading is not None else engine, listings, now)
             queued = carry_out(contact, state, plan, config, turn_key, conversation.pk)
             if plan.unanswered_question:
                 faq.collect_unanswered(contact.location_id, plan.unanswered_question, understood.text, state.language)

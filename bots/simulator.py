@@ -164,7 +164,7 @@ def _plan(
     if silenced_by:
         return TurnPlan(bot=state.bot, outcome=f"no reply: contact has the {silenced_by} tag")
     listings = PropertyListings(location.id, config.match_price_tolerance, config.max_matches)
-    if screened is not None:
+    if screened is not None and screened.reading is not None:
         plan = plan_turn(state, snapshot, screened.reading, config, OFFLINE, listings, now)
     else:
         understood = engine.understand(message, extraction_context(state, config, lead_zone(location.timezone), now))

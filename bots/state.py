@@ -119,7 +119,7 @@ class ConversationState:
 def _plain(value: Any) -> Any:
     """`dataclasses.asdict` for what a state holds (dataclasses, lists, dicts, JSON scalars), at half its cost
     (0.2 of 0.4 ms a turn): containers are new, the immutable scalars in them shared instead of deep-copied."""
-    kind = type(value)
+    kind: type = type(value)
     if kind is list:
         return [_plain(item) for item in value]
     if kind is dict:

@@ -89,7 +89,7 @@ def erase_contact(contact: Contact) -> Erasure:
         conversation = Conversation.objects.filter(contact=locked).first()
         elsewhere: dict[str, int] = {}
         for _, removed in lead_erasing.send(sender=Contact, contact=locked, conversation=conversation):
-            elsewhere.update(removed)
+            elsewhere.update(removed)  # type: ignore[arg-type]  # django-stubs: send() gives what receivers return
         erased = Erasure(
             messages=Message.objects.filter(conversation__contact=locked).delete()[0],
             outbox_rows=OutboxMessage.objects.filter(contact=locked).delete()[0],
