@@ -11,7 +11,7 @@ import hashlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -327,7 +327,8 @@ def _count_leads(
     tags = handoff_tags(configs)
     handed_off = Q(tags__overlap=list(tags.values())) if tags else Q(pk__in=[])
     temperature_values = [*Temperature.values, ""]
-    rows = (
+    # The row's keys built at run time (s0, t0, h0...) are not in the row type the Django plugin infers.
+    rows = cast("QuerySet[Contact, dict[str, Any]]", (
         contacts.annotate(day=TruncDate("created_at", tzinfo=tz))
         .values("day")
         .annotate(
@@ -340,7 +341,7 @@ def _count_leads(
             **{f"h{index}": Count("pk", filter=Q(tags__contains=[tag])) for index, tag in enumerate(tags.values())},
         )
         .order_by()
-    )
+    ))
     funnel = dict.fromkeys(LeadStatus.values, 0)
     temperatures = dict.fromkeys(temperature_values, 0)
     per_day: dict[dt.date, int] = {}

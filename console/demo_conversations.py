@@ -213,7 +213,7 @@ class Lead:
     thread: Thread
     bot: str
     tags: list[str]
-    status: str
+    status: LeadStatus
     temperature: str
     score: int
     custom_fields: dict[str, Any] = field(default_factory=dict)
@@ -347,7 +347,7 @@ def _finish_seller(thread: Thread, *, finished: bool, may_book: bool) -> Lead:
     return Lead(thread, BotKind.SELLER, tags, status, temperature, _score(rng, temperature), fields)
 
 
-def _offer_slots(thread: Thread) -> str:
+def _offer_slots(thread: Thread) -> LeadStatus:
     slots = sorted(thread.rng.sample(range(len(SLOT_TIMES)), 3))
     thread.bot("offer_slots", **{f"slot{n}": SLOT_TIMES[slot] for n, slot in enumerate(slots, start=1)})
     thread.state.extra["offered_slots"] = [SLOT_TIMES[slot] for slot in slots]
@@ -355,7 +355,7 @@ def _offer_slots(thread: Thread) -> str:
     return LeadStatus.QUALIFIED
 
 
-def _offer_and_book(thread: Thread, tags: list[str]) -> str:
+def _offer_and_book(thread: Thread, tags: list[str]) -> LeadStatus:
     """Offer three slots, the lead picks one, the bot confirms and steps aside for the agent."""
     _offer_slots(thread)
     pick = thread.rng.randint(1, 3)

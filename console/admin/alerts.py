@@ -33,7 +33,8 @@ class SubscriptionForm(forms.ModelForm):
         fields = ["location", "user", "channel", "email", "webhook_url", "events", "timing", "active"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         me = self.request.user
         scope = scope_of(me)
         location, user = data.get("location"), data.get("user")

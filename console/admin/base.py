@@ -43,7 +43,7 @@ class DirectSelect(forms.Select):
             select = not selected and str(option_value) in chosen
             selected = selected or select
             options.append(f'\n  <option value="{conditional_escape(option_value)}"{" selected" if select else ""}>'
-                           f"{conditional_escape(label)}</option>\n")
+                           f"{conditional_escape(str(label))}</option>\n")
         html_attrs = _html_attributes(self.build_attrs(self.attrs, attrs))
         return mark_safe(f'<select name="{conditional_escape(name)}"{html_attrs}>{"".join(options)}\n</select>')
 
@@ -103,7 +103,7 @@ class LocationScopedAdmin(admin.ModelAdmin):
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self.scope(request).is_member_anywhere
 
-    def action_checkbox(self, obj: Model) -> str:
+    def action_checkbox(self, obj: Model) -> SafeString:
         # Django renders this box through the form template engine: over a millisecond a row, the
         # larger part of a 50-lead page. The same markup, written directly (and without format_html, which
         # escapes each part through several layers: a millisecond a page).
@@ -176,9 +176,11 @@ class CappedCountPaginator(Paginator):
     cap = 10_000
     # Leads leave a list a few hundred at a time at most (a bulk action): one past the cap stays past it a minute.
     past_cap_seconds = 60
+    # The admin's changelist queryset: the count runs in the database.
+    object_list: QuerySet[Any]
 
     def __init__(
-        self, object_list: Any, per_page: int, orphans: int = 0, allow_empty_first_page: bool = True,
+        self, object_list: QuerySet[Any], per_page: int, orphans: int = 0, allow_empty_first_page: bool = True,
         list_key: str | None = None,
     ) -> None:
         super().__init__(object_list, per_page, orphans, allow_empty_first_page)

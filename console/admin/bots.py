@@ -49,9 +49,9 @@ class DraftAdmin(LocationScopedAdmin):
     members_may_delete = False
     readonly_fields = ("contact", "bot", "status", "body", "sent_body", "decided_by", "decided_at", "created_at")
 
-    def get_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Model | None = None) -> tuple[str, ...]:
         editable = isinstance(obj, Draft) and obj.status == DraftStatus.PENDING
-        return [*self.readonly_fields[:4], "text"] if editable else list(self.readonly_fields)
+        return (*self.readonly_fields[:4], "text") if editable else tuple(self.readonly_fields)
 
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         pending = obj is None or (isinstance(obj, Draft) and obj.status == DraftStatus.PENDING)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -102,10 +103,15 @@ class ScoreOverrideSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300, help_text="Why, in the broker's words (kept with the score)")
 
 
+def _lead_id() -> serializers.PrimaryKeyRelatedField[Contact]:
+    """The lead a row is about, as her id (the row's `contact`)."""
+    return serializers.PrimaryKeyRelatedField(source="contact", read_only=True)
+
+
 class ScoreSerializer(serializers.ModelSerializer):
     """One entry of a lead's score history: the score, what set it, and the reasons, strongest first."""
 
-    lead = serializers.PrimaryKeyRelatedField(source="contact", read_only=True)
+    lead = _lead_id()
     model_version = serializers.IntegerField(source="model.version", read_only=True, allow_null=True,
                                              help_text="The trained model's version; null for the prior or a person")
 
@@ -116,7 +122,7 @@ class ScoreSerializer(serializers.ModelSerializer):
 
 
 class ChurnPredictionSerializer(serializers.ModelSerializer):
-    lead = serializers.PrimaryKeyRelatedField(source="contact", read_only=True)
+    lead = _lead_id()
 
     class Meta:
         model = ChurnPrediction
@@ -135,7 +141,7 @@ class ForecastSerializer(serializers.ModelSerializer):
 
 
 class ConversationSerializer(serializers.ModelSerializer):
-    lead = serializers.PrimaryKeyRelatedField(source="contact", read_only=True)
+    lead = _lead_id()
 
     class Meta:
         model = Conversation
@@ -189,8 +195,10 @@ class CountSerializer(serializers.Serializer):
 
 
 class DraftSerializer(serializers.ModelSerializer):
-    lead = serializers.PrimaryKeyRelatedField(source="contact", read_only=True)
-    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    lead = _lead_id()
+    decided_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = Draft

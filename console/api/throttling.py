@@ -46,12 +46,15 @@ class FixedWindowThrottle(SimpleRateThrottle):
     """`rate` requests per key per fixed window, counted in Redis; a view's subclass says what the key is."""
 
     window_ends = 0.0
+    # Parsed from `rate` by SimpleRateThrottle.__init__ (djangorestframework-stubs leave them out): None, no rate.
+    num_requests: int | None
+    duration: int | None
 
     def get_ident(self, request: Request) -> str:
         return client_address(request)
 
     def allow_request(self, request: Request, view: APIView) -> bool:
-        if self.rate is None:
+        if self.num_requests is None or self.duration is None:
             return True
         who = self.get_cache_key(request, view)
         if who is None:

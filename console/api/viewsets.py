@@ -5,6 +5,7 @@ location is a 404, exactly like a lead that does not exist.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from django.db import IntegrityError, transaction
@@ -15,7 +16,7 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import SearchFilter
-from rest_framework.pagination import CursorPagination
+from rest_framework.pagination import BasePagination, CursorPagination
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
@@ -39,7 +40,7 @@ from leads.models import Contact, Conversation, Location, Message, Property
 class NewestFirst(CursorPagination):
     """Cursor pages: stable while new rows arrive, and no COUNT(*) over a hundred thousand leads."""
 
-    ordering = ("-updated_at", "-id")
+    ordering: tuple[str, ...] = ("-updated_at", "-id")
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
@@ -96,9 +97,9 @@ class ScopedViewSet(GenericViewSet):
     """
 
     location_field: ClassVar[str] = "location"
-    permission_classes: ClassVar[list[type[BasePermission]]] = [IsLocationMember]
+    permission_classes: Sequence[type[BasePermission]] = [IsLocationMember]
     filter_backends = [QueryFilterBackend, SearchFilter]
-    pagination_class = NewestFirst
+    pagination_class: type[BasePagination] | None = NewestFirst
 
     def get_queryset(self) -> QuerySet[Any]:
         return scope_of(self.request.user).filter(super().get_queryset(), self.location_field)

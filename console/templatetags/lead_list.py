@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import template
 from django.contrib.admin.filters import ListFilter
@@ -25,11 +25,14 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from console.admin.leads import bot_state_text, last_reply_text
-from leads.models import BotKind, Contact, LeadStatus, Temperature
+from leads.models import BotKind, LeadStatus, Temperature
+
+if TYPE_CHECKING:
+    from console.selectors import ListedLead
 
 register = template.Library()
 
-Cell = Callable[[Contact, str], str]
+Cell = Callable[["ListedLead", str], str]
 EMPTY = "-"
 BOTS = {value: html.escape(str(label)) for value, label in BotKind.choices}
 STATUSES = {value: html.escape(str(label)) for value, label in LeadStatus.choices}
@@ -65,7 +68,8 @@ def _cells(cl: ChangeList) -> list[Cell]:
         ),
         "bot_state": lambda lead, link: f'<td class="field-bot_state">{bot_state_text(lead, now, zone)}</td>',
     }
-    return [cells[column] for column in cl.list_display]
+    # The lead list's columns are all names (ContactAdmin.list_display), never callables.
+    return [cells[cast(str, column)] for column in cl.list_display]
 
 
 @register.inclusion_tag("admin/leads/contact/lead_results.html")
@@ -97,12 +101,12 @@ def lead_filters(cl: ChangeList) -> SafeString:
 def _filter(cl: ChangeList, spec: ListFilter) -> str:
     """admin/filter.html's markup for one filter (a filter with a template of its own still goes through it)."""
     if spec.template != FILTER_TEMPLATE:
-        return str(admin_list_filter(cl, spec))
-    title = conditional_escape(spec.title)
+        return str(admin_list_filter(cl, spec))  # type: ignore[arg-type]  # django-stubs: it renders any ListFilter
+    title = conditional_escape(str(spec.title))
     choices = "".join(
         f'\n    <li{SELECTED if choice["selected"] else ""}>\n'
-        f'    <a href="{conditional_escape(iri_to_uri(choice["query_string"]))}">'
-        f'{conditional_escape(choice["display"])}</a></li>\n  '
+        f'    <a href="{conditional_escape(iri_to_uri(str(choice["query_string"])))}">'
+        f'{conditional_escape(str(choice["display"]))}</a></li>\n  '
         for choice in spec.choices(cl)
     )
     by_title = gettext(" By %(filter_title)s ") % {"filter_title": title}
