@@ -4,7 +4,7 @@ with a preview, and the Claude spend limit for superusers only. `save_bot_settin
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -104,7 +104,7 @@ def save_bot_settings(location_id: str, overrides: dict[str, Any], *, may_set_sp
         overrides = dict(overrides)
         if not may_set_spend_limit:
             overrides.pop(SPEND_LIMIT_KEY, None)
-            if SPEND_LIMIT_KEY in location.bot_settings:
+            if isinstance(location.bot_settings, dict) and SPEND_LIMIT_KEY in location.bot_settings:
                 overrides[SPEND_LIMIT_KEY] = location.bot_settings[SPEND_LIMIT_KEY]
         problems = location_settings_problems(overrides)
         if problems:
@@ -117,7 +117,7 @@ def save_bot_settings(location_id: str, overrides: dict[str, Any], *, may_set_sp
 # -- the form ---------------------------------------------------------------------------------------------------
 
 
-class ListField(forms.CharField):
+class ListField(forms.Field):
     """A list typed as text, separated by commas: each entry an item (never each letter)."""
 
     def __init__(self, *, whole_days: bool, **kwargs: Any) -> None:
@@ -128,7 +128,7 @@ class ListField(forms.CharField):
         return ", ".join(str(item) for item in value) if isinstance(value, list | tuple) else value
 
     def to_python(self, value: Any) -> list[Any] | None:
-        text = super().to_python(value)
+        text = str(value or "").strip()
         if not text:
             return None
         items = [item.strip() for item in text.replace(";", ",").split(",") if item.strip()]
@@ -148,7 +148,7 @@ def _setting_field(name: str, default: Any) -> forms.Field:
         return forms.ChoiceField(choices=_BOT_MODE_CHOICES, **options)
     if isinstance(default, tuple):
         return ListField(whole_days=name != "early_end_states", **options)
-    if isinstance(default, bool | str):
+    if isinstance(default, str):
         return forms.CharField(max_length=200, **options)
     if isinstance(default, int):
         return forms.IntegerField(**options)
@@ -176,7 +176,7 @@ class BotSettingsForm(forms.Form):
         for kind, defaults in (("tags", DEFAULT_TAGS), ("fields", DEFAULT_FIELDS)):
             for key, default in defaults.items():
                 self.fields[f"{kind}__{key}"] = forms.CharField(required=False, label=key, max_length=200)
-                self.initial[f"{kind}__{key}"] = stored.get(kind, {}).get(key, default)
+                self.initial[f"{kind}__{key}"] = _stored_names(stored, kind).get(key, default)
         self.initial["commission_rate"] = stored.get("commission_rate", analytics_config.DEFAULT_COMMISSION_RATE)
         self.initial["deal_days_to_close"] = stored.get("deal_days_to_close", analytics_config.DEFAULT_DAYS_TO_CLOSE)
         stages = stored.get("deal_stage_probabilities", {})
@@ -230,18 +230,16 @@ class BotSettingsForm(forms.Form):
                 if value not in (None, "") and value != _default_of(name):
                     kept[name] = list(value) if isinstance(value, tuple) else value
         for kind, defaults in (("tags", DEFAULT_TAGS), ("fields", DEFAULT_FIELDS)):
-            names = {key: data[f"{kind}__{key}"].strip() for key in defaults if data.get(f"{kind}__{key}", "").strip()}
-            changed = {key: name for key, name in names.items() if name != defaults[key]}
+            typed = {key: data[f"{kind}__{key}"].strip() for key in defaults if data.get(f"{kind}__{key}", "").strip()}
+            changed = {key: name for key, name in typed.items() if name != defaults[key]}
             if changed:
                 kept[kind] = changed
         if texts:
             kept["texts"] = texts
-        if data.get("commission_rate") is not None and data["commission_rate"] != \
-                analytics_config.DEFAULT_COMMISSION_RATE:
-            kept["commission_rate"] = data["commission_rate"]
-        if data.get("deal_days_to_close") is not None and data["deal_days_to_close"] != \
-                analytics_config.DEFAULT_DAYS_TO_CLOSE:
-            kept["deal_days_to_close"] = data["deal_days_to_close"]
+        for name, default in (("commission_rate", analytics_config.DEFAULT_COMMISSION_RATE),
+                              ("deal_days_to_close", analytics_config.DEFAULT_DAYS_TO_CLOSE)):
+            if data.get(name) is not None and data[name] != default:
+                kept[name] = data[name]
         if data.get("deal_stage_probabilities"):
             kept["deal_stage_probabilities"] = data["deal_stage_probabilities"]
         if SPEND_LIMIT_KEY in self.fields and data.get(SPEND_LIMIT_KEY) is not None:
@@ -271,6 +269,8 @@ def unread_settings(stored: dict[str, Any]) -> list[str]:
         names = stored.get(kind)
         if isinstance(names, dict):
             unread += [f"{kind}.{key} = {value!r}" for key, value in names.items() if key not in known]
+        elif names is not None:
+            unread.append(f"{kind} = {names!r}")
     return unread
 
 
@@ -279,6 +279,11 @@ def _default_of(name: str) -> Any:
     if name == "human_takeover_hours":
         return float(settings.JORGEBOT_HUMAN_TAKEOVER_HOURS)
     return _DEFAULTS[name]
+
+
+def _stored_names(stored: dict[str, Any], kind: str) -> dict[str, Any]:
+    names = stored.get(kind)
+    return names if isinstance(names, dict) else {}
 
 
 def _text_choices() -> list[tuple[str, list[tuple[str, str]]]]:
@@ -332,7 +337,7 @@ def texts_formset(data: Any, stored: dict[str, Any]) -> BaseTextsFormSet:
     texts = stored.get("texts", {})
     rows = [{"key": key, "variants": "\n".join(variants if isinstance(variants, list) else [str(variants)])}
             for key, variants in texts.items()] if isinstance(texts, dict) else []
-    return TextsFormSet(data, initial=rows, prefix="texts")
+    return cast(BaseTextsFormSet, TextsFormSet(data, initial=rows, prefix="texts"))
 
 
 @dataclass(frozen=True)

@@ -255,3 +255,20 @@ def test_stored_settings_no_bot_reads_are_shown_and_dropped_on_save(
     # The old box's text "FL, OK, WA" is now the list it meant.
     assert alpha_realty.bot_settings == {}
     assert config_for(alpha_realty).early_end_states == ("FL", "OK", "WA")
+
+
+def test_settings_of_the_wrong_shape_from_the_old_json_box_open_and_are_fixed_by_saving(
+    admin_as: AdminAs, alpha_broker: Any, alpha_realty: Location
+) -> None:
+    Location.objects.filter(pk=alpha_realty.pk).update(
+        bot_settings={"tags": "Hot-Seller", "texts": {"ask_intent": "Buying or selling?"}})
+    browser = admin_as(alpha_broker)
+    page = browser.get(page_of(alpha_realty))
+    assert "tags = &#x27;Hot-Seller&#x27;" in page.content.decode()
+
+    response = browser.post(page_of(alpha_realty), as_posted(page, "save"))
+
+    assert response.status_code == 302
+    alpha_realty.refresh_from_db()
+    # The one text typed as a string is the one variant it meant; the tags no bot could read are gone.
+    assert alpha_realty.bot_settings == {"texts": {"ask_intent": ["Buying or selling?"]}}
