@@ -164,8 +164,9 @@ class LocationConnectionsAdmin(LocationScopedAdmin):
             except CannotConnect as error:
                 refusal = error.message
             else:
-                chosen = f"calendar {location.calendar_id}" if location.calendar_id else "no calendar"
-                self.message_user(request, f"{location} books its calls into {chosen}.", messages.SUCCESS)
+                chosen = (f"its calls into the calendar you picked ({location.calendar_id})" if location.calendar_id
+                          else "no calls: no calendar is picked")
+                self.message_user(request, f"{location} books {chosen}.", messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:leads_location_changelist"))
         try:
             calendars = location_calendars(location)

@@ -88,7 +88,7 @@ def test_the_owner_connects_a_location_and_picks_its_calendar(admin_as: AdminAs,
     assert picked.status_code == 302 and picked["Location"] == LIST
     assert Location.objects.get(id=NEW_LOCATION).calendar_id == "cal_consults"
     listing = text(browser.get(LIST))
-    assert "Gamma (Denver team) books its calls into calendar cal_consults." in listing
+    assert "Gamma (Denver team) books its calls into the calendar you picked (cal_consults)." in listing
     assert NEW_LOCATION in listing and "Private Integration token" in listing
     assert TOKEN not in picker + listing
 

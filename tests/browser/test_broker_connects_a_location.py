@@ -64,7 +64,7 @@ def test_the_owner_connects_a_location_and_picks_its_calendar(
 
     # and find the location in the list, connected, its calls booked into that calendar
     screenshot("connect-location-listed")
-    assert "books its calls into calendar cal_consults" in page.inner_text(".messagelist")
+    assert "books its calls into the calendar you picked (cal_consults)" in page.inner_text(".messagelist")
     row = page.locator("#result_list tbody tr", has_text="Gamma Realty Denver")
     assert LOCATION in row.inner_text() and "Private Integration token" in row.inner_text()
     location = Location.objects.get(id=LOCATION)
