@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeAlias, TypedDict
 
 from django.db.models import (
     F,
@@ -20,9 +19,6 @@ from leads.models import (
     Message,
     OutboxMessage,
 )
-
-if TYPE_CHECKING:
-    from django_stubs_ext import WithAnnotations
 
 # A transcript longer than this shows its latest texts only; a thread that long is a runaway anyway.
 TRANSCRIPT_LIMIT = 200
@@ -41,16 +37,7 @@ LEAD_LIST_COLUMNS = ("location", "ghl_id", "first_name", "last_name", "active_bo
                      "status", "opted_out_at", "bot_paused_until")
 
 
-class LeadListValues(TypedDict):
-    location_name: str
-    last_inbound_at: dt.datetime | None
-
-
-# A lead as the list's page reads it.
-ListedLead: TypeAlias = "WithAnnotations[Contact, LeadListValues]"
-
-
-def lead_list_page(leads: QuerySet[Contact]) -> QuerySet[ListedLead]:
+def lead_list_page(leads: QuerySet[Contact]) -> QuerySet[Contact]:
     """The rows of a page of the lead list, with only the columns its cells show: the lead's tags and GHL fields,
     the location's settings and the rest of the conversation are a third of the cost of reading each row.
 
@@ -86,12 +73,16 @@ class QualificationAnswer:
     answer: str
 
 
-def qualification(contact: Contact) -> list[QualificationAnswer]:
-    """What the bot has learned so far, as question and answer, leaving out what it has not asked yet."""
+def bot_state(contact: Contact) -> ConversationState | None:
+    """What the bot keeps about the lead's conversation (None: no conversation yet), read once for the page."""
     conversation = Conversation.objects.filter(contact=contact).only("state").first()
-    if conversation is None:
+    return None if conversation is None else ConversationState.from_dict(conversation.state)
+
+
+def qualification(state: ConversationState | None) -> list[QualificationAnswer]:
+    """What the bot has learned so far, as question and answer, leaving out what it has not asked yet."""
+    if state is None:
         return []
-    state = ConversationState.from_dict(conversation.state)
     answers = [QualificationAnswer("Active bot", state.bot), QualificationAnswer("Intent", state.intent or "")]
     for group, values in (("Seller", state.seller), ("Buyer", state.buyer)):
         for name, value in vars(values).items():
@@ -102,6 +93,34 @@ def qualification(contact: Contact) -> list[QualificationAnswer]:
         answers.append(QualificationAnswer("Waiting for an answer to", state.last_question.replace("_", " ")))
     answers.append(QualificationAnswer("Vague answers in a row", str(state.vague_streak)))
     return [answer for answer in answers if answer.answer]
+
+
+BOOKING_STEPS = {
+    "fetching": "Reading the calendar's free times",
+    "offered": "Times offered: waiting for the lead to pick one",
+    "booking": "Booking the time the lead picked",
+    "booked": "Call booked",
+    "manual": "The team schedules the call by hand",
+}
+
+
+@dataclass(frozen=True)
+class CallBooking:
+    """Where booking a call with the lead stands, and the times it is about: those offered, or the one picked."""
+
+    step: str
+    times: list[dt.datetime]
+
+
+def call_booking(state: ConversationState | None) -> CallBooking | None:
+    """None until the bot starts booking a call."""
+    if state is None or state.booking.status not in BOOKING_STEPS:
+        return None
+    booking = state.booking
+    offered = [dt.datetime.fromisoformat(slot) for slot in booking.offered]
+    if booking.picked is not None and 0 <= booking.picked < len(offered):
+        offered = [offered[booking.picked]]
+    return CallBooking(BOOKING_STEPS[booking.status], offered)
 
 
 def planned_follow_ups(contact: Contact) -> QuerySet[FollowUp]:

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, URLResolver, path
 
@@ -43,7 +43,8 @@ class BrokerAdminSite(admin.AdminSite):
         return _may_use_admin(request.user)
 
     def get_urls(self) -> list[URLPattern | URLResolver]:
-        return [path("try-the-bot/", self.admin_view(self.try_the_bot), name="try_the_bot"), *super().get_urls()]
+        return [path("try-the-bot/", self.admin_view(self.try_the_bot), name="try_the_bot"),
+                path("preferences/", self.admin_view(self.preferences), name="preferences"), *super().get_urls()]
 
     def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list[dict[str, Any]]:
         # Django's index asks for the whole list twice (its own and each_context's sidebar): build it once a
@@ -64,6 +65,21 @@ class BrokerAdminSite(admin.AdminSite):
         locations = scope_of(request.user).filter(Location.objects.order_by("name"), "")
         context = {**self.each_context(request), "title": "Try the bot", "locations": locations}
         return TemplateResponse(request, "admin/jorgebot/try_the_bot.html", context)
+
+    def preferences(self, request: HttpRequest) -> HttpResponse:
+        """The user's own settings: the time zone they read times in (console.local_time)."""
+        from console.local_time import chosen_zone_name, default_zone_of, known_zone_names
+        from console.preferences import TimeZoneForm
+
+        form = TimeZoneForm(request.user, request.POST or None, initial={"time_zone": chosen_zone_name(request.user)})
+        saved = form.save() if request.method == "POST" and form.is_valid() else None
+        if saved is not None:
+            shown = saved.time_zone or f"your location's ({default_zone_of(request.user).key})"
+            messages.success(request, f"Saved: times show in {shown}.")
+            return HttpResponseRedirect(request.path)
+        context = {**self.each_context(request), "title": "Your time zone", "form": form,
+                   "default_zone": default_zone_of(request.user).key, "zone_names": sorted(known_zone_names())}
+        return TemplateResponse(request, "admin/jorgebot/preferences.html", context)
 
     def index(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> TemplateResponse:
         """The dashboard for the days and location in the URL (`?range=7d&location=...`), so a view can be shared;

@@ -6,7 +6,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -21,20 +21,19 @@ from django.utils import timezone
 
 from analytics.models import ChurnTier
 from analytics.selectors import score_bands
+from bots import localtime
 from bots.compliance import last_text_decision
 from bots.config import BotConfig
 from bots.models import ComplianceEvent
-from console import broker_actions, dashboard, dashboard_filters, selectors
+from console import broker_actions, dashboard, dashboard_filters, local_time, selectors
 from console.admin.base import CappedCountPaginator, LocationScopedAdmin, ScopedLocationFilter
 from leads import privacy
 from leads.access import scope_of
 from leads.models import (
     Contact,
     Location,
+    OutboxStatus,
 )
-
-if TYPE_CHECKING:
-    from django.contrib.admin.filters import _ListFilterChoices
 
 PHONE_CHARACTERS = set("0123456789+()-. ")
 # Leads rescored by one click: the scoring reads their features synchronously, a few milliseconds each.
@@ -124,7 +123,7 @@ class CameInFilter(admin.ListFilter):
     def has_output(self) -> bool:
         return bool(self.chosen)
 
-    def expected_parameters(self) -> list[str | None]:
+    def expected_parameters(self) -> list[str]:
         return list(self.parameters)
 
     def choices(self, changelist: ChangeList) -> Iterator[dict[str, Any]]:
@@ -188,7 +187,7 @@ class DeletedFilter(admin.SimpleListFilter):
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         return [("yes", "Deleted in GHL or erased")]
 
-    def choices(self, changelist: ChangeList) -> Iterator[_ListFilterChoices]:
+    def choices(self, changelist: ChangeList) -> Iterator[dict[str, Any]]:
         for choice in super().choices(changelist):
             if choice["display"] == "All":
                 choice["display"] = "Current leads"
@@ -233,14 +232,14 @@ class ContactAdmin(LocationScopedAdmin):
     change_form_template = "admin/leads/contact/change_form.html"
     change_list_template = "admin/leads/contact/change_list.html"
     fieldsets = (
-        ("Lead", {"fields": ("display_name", "phone", "email", "location", "source", "timezone")}),
+        ("Lead", {"fields": ("display_name", "phone", "email", "location", "source", "timezone", "lead_clock")}),
         ("Qualification", {"fields": ("status", "temperature", "score", "active_bot", "tags")}),
         ("Bot", {"fields": ("bot_paused_until", "opted_out_at", "dnd_sms", "last_text")}),
         ("GHL", {"classes": ("collapse",), "fields": ("ghl_id", "custom_fields", "synced_at", "created_at")}),
     )
     readonly_fields = ("display_name", "phone", "email", "location", "source", "timezone", "temperature", "score",
                        "active_bot", "tags", "opted_out_at", "dnd_sms", "ghl_id", "custom_fields", "synced_at",
-                       "created_at", "last_text")
+                       "created_at", "last_text", "lead_clock")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Contact]:
         return selectors.lead_list(self.scope(request))
@@ -275,15 +274,28 @@ class ContactAdmin(LocationScopedAdmin):
         return contact.display_name
 
     @admin.display(description="last reply", ordering="conversation__last_inbound_at", empty_value="never")
-    def last_reply(self, contact: selectors.ListedLead) -> str | None:
+    def last_reply(self, contact: Contact) -> str | None:
         # The list's rows carry the last reply as a plain value (selectors.lead_list_page).
         return last_reply_text(contact.last_inbound_at, timezone.get_current_timezone())
 
     @admin.display(description="last text")
     def last_text(self, contact: Contact) -> str:
-        """Why the lead's latest text was sent, is waiting, or was stopped: the compliance gate's own words."""
+        """Why the lead's latest text was sent, is waiting, or was stopped: the compliance gate's own words (a text
+        held for quiet hours says when it goes in the lead's time; the reader's is added)."""
         decision = last_text_decision(contact)
-        return str(decision) if decision else "No text yet."
+        if decision is None:
+            return "No text yet."
+        if decision.status == OutboxStatus.DEFERRED and decision.send_after is not None:
+            yours = local_time.moment_text(decision.send_after, timezone.get_current_timezone())
+            return f"{decision} ({yours} your time)"
+        return str(decision)
+
+    @admin.display(description="the lead's time")
+    def lead_clock(self, contact: Contact) -> str:
+        """The lead's clock now, and where its zone comes from: quiet hours and the bot's texts go by it."""
+        locale = localtime.locale_of(contact, contact.location)
+        now = local_time.moment_text(timezone.now(), locale.zone)
+        return f"{now} ({locale.zone.key}, from the {locale.zone_source})"
 
     @admin.display(description="bot")
     def bot_state(self, contact: Contact) -> str:
@@ -416,9 +428,14 @@ class ContactAdmin(LocationScopedAdmin):
         form_url: str = "", obj: Contact | None = None,
     ) -> HttpResponse:
         if obj is not None:
+            state = selectors.bot_state(obj)
             context.update(
+                # Times on the page are the reader's (console.local_time); where the lead's clock matters (texts,
+                # follow-ups, quiet hours, a booked call) the lead's is shown beside them.
+                lead_zone=localtime.locale_of(obj, obj.location).zone,
                 transcript=selectors.transcript(obj),
-                qualification=selectors.qualification(obj),
+                qualification=selectors.qualification(state),
+                booking=selectors.call_booking(state),
                 outbox=selectors.outbox_of(obj),
                 followups=selectors.planned_follow_ups(obj),
                 scores=selectors.score_history(obj),
@@ -434,7 +451,7 @@ class ContactAdmin(LocationScopedAdmin):
 def last_reply_text(last_inbound_at: dt.datetime | None, zone: dt.tzinfo) -> str | None:
     """When the lead last texted, as the lead list shows it (None: never)."""
     # Written with strftime: Django's localized date format costs half a millisecond a row.
-    return None if last_inbound_at is None else f"{last_inbound_at.astimezone(zone):%b %d, %H:%M}"
+    return None if last_inbound_at is None else f"{last_inbound_at.astimezone(zone):%b %d, %H:%M %Z}"
 
 
 def bot_state_text(contact: Contact, now: dt.datetime, zone: dt.tzinfo) -> str:
@@ -444,7 +461,7 @@ def bot_state_text(contact: Contact, now: dt.datetime, zone: dt.tzinfo) -> str:
     if contact.bot_paused_until and contact.bot_paused_until > now:
         if broker_actions.is_paused_until_resumed(contact.bot_paused_until):
             return "paused"
-        return f"paused until {contact.bot_paused_until.astimezone(zone):%b %d %H:%M}"
+        return f"paused until {contact.bot_paused_until.astimezone(zone):%b %d %H:%M %Z}"
     return "on"
 
 
