@@ -10,17 +10,15 @@ import datetime as dt
 import zoneinfo
 from collections.abc import Callable
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any
 
 from django.conf import settings
 from django.contrib import admin
-from django.db.models import Model, OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from leads.models import Location, LocationMembership, UserPreferences
-
-U = TypeVar("U", bound=Model)
 
 
 @cache
@@ -33,7 +31,7 @@ def zone_named(name: str | None) -> zoneinfo.ZoneInfo | None:
     return zoneinfo.ZoneInfo(name) if name and name in known_zone_names() else None
 
 
-def with_time_zones(users: QuerySet[U]) -> QuerySet[U]:
+def with_time_zones(users: QuerySet[Any]) -> QuerySet[Any]:
     """The users, each with the names their zone is decided from, in the same query."""
     first_location = (
         LocationMembership.objects.filter(user=OuterRef("pk")).order_by("created_at", "pk").values("location__timezone")

@@ -163,14 +163,25 @@ def test_the_preferences_page_says_which_zone_is_shown_and_the_location_s(
     assert '<option value="Asia/Tokyo">' in page
 
 
-def test_a_member_of_several_locations_reads_times_in_the_first_one_s(
+def test_a_member_of_several_locations_reads_times_in_the_one_they_joined_first(
     admin_as: AdminAs, alpha_broker: Any, beta_homes: Location
 ) -> None:
-    LocationMembership.objects.create(user=alpha_broker, location=beta_homes, role="agent")
+    # given Alice, of Alpha Realty (Chicago), who was with Beta Homes (Los Angeles) before
+    joined_beta = LocationMembership.objects.create(user=alpha_broker, location=beta_homes, role="agent")
+    LocationMembership.objects.filter(pk=joined_beta.pk).update(created_at=timezone.now() - dt.timedelta(days=400))
 
     page = text_of(admin_as(alpha_broker).get(PREFERENCES))
 
-    assert "Times show in <strong>America/Chicago</strong>" in page
+    assert "Times show in <strong>America/Los_Angeles</strong>" in page
+
+
+def test_a_chosen_zone_zoneinfo_no_longer_knows_falls_back_to_the_location_s(
+    admin_as: AdminAs, alpha_broker: Any
+) -> None:
+    # a name kept before a tzdata upgrade dropped it
+    UserPreferences.objects.create(user=alpha_broker, time_zone="America/Nowhere")
+
+    assert "Times show in <strong>America/Chicago</strong>" in text_of(admin_as(alpha_broker).get(PREFERENCES))
 
 
 def test_the_install_s_owner_reads_times_in_its_ghl_location_s_zone(
