@@ -86,9 +86,10 @@ def run_django(env: dict[str, str], code: str) -> str:
     """Run Python with Django set up in the benchmark's environment (seeding, inspection)."""
     prelude = ("import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'jorgebot.settings'); "
                "django.setup()\n")
-    result = subprocess.run(
-        [sys.executable, "-c", prelude + code], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    )
+    result = subprocess.run([sys.executable, "-c", prelude + code], cwd=ROOT, env=env, capture_output=True, text=True)
+    if result.returncode:
+        # What failed, not only that it did: the traceback is the last thing the process wrote.
+        raise RuntimeError(f"the benchmark's Django code failed:\n{result.stderr[-3000:]}")
     return result.stdout
 
 

@@ -26,7 +26,7 @@ from bots.compliance import last_text_decision
 from bots.config import BotConfig
 from bots.models import ComplianceEvent
 from console import broker_actions, dashboard, dashboard_filters, local_time, selectors
-from console.admin.base import CappedCountPaginator, LocationScopedAdmin, ScopedLocationFilter
+from console.admin.base import ActionForm, CappedCountPaginator, LocationScopedAdmin, ScopedLocationFilter
 from leads import privacy
 from leads.access import scope_of
 from leads.models import (
@@ -221,6 +221,7 @@ class ContactAdmin(LocationScopedAdmin):
     ordering = ("-updated_at",)
     list_per_page = 50
     paginator = CappedCountPaginator
+    action_form = ActionForm
     # The count of every lead in the location is a second COUNT(*) on each page; the filtered count is enough.
     show_full_result_count = False
     # Counts beside every filter choice would aggregate all the location's leads on each page view.
