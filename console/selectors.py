@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeAlias, TypedDict
 
 from django.db.models import (
     F,
@@ -19,6 +20,9 @@ from leads.models import (
     Message,
     OutboxMessage,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 # A transcript longer than this shows its latest texts only; a thread that long is a runaway anyway.
 TRANSCRIPT_LIMIT = 200
@@ -37,7 +41,16 @@ LEAD_LIST_COLUMNS = ("location", "ghl_id", "first_name", "last_name", "active_bo
                      "status", "opted_out_at", "bot_paused_until")
 
 
-def lead_list_page(leads: QuerySet[Contact]) -> QuerySet[Contact]:
+class LeadListValues(TypedDict):
+    location_name: str
+    last_inbound_at: dt.datetime | None
+
+
+# A lead as the list's page reads it.
+ListedLead: TypeAlias = "WithAnnotations[Contact, LeadListValues]"
+
+
+def lead_list_page(leads: QuerySet[Contact]) -> QuerySet[ListedLead]:
     """The rows of a page of the lead list, with only the columns its cells show: the lead's tags and GHL fields,
     the location's settings and the rest of the conversation are a third of the cost of reading each row.
 

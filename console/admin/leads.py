@@ -6,7 +6,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -34,6 +34,9 @@ from leads.models import (
     Location,
     OutboxStatus,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.admin.filters import _ListFilterChoices
 
 PHONE_CHARACTERS = set("0123456789+()-. ")
 # Leads rescored by one click: the scoring reads their features synchronously, a few milliseconds each.
@@ -123,7 +126,7 @@ class CameInFilter(admin.ListFilter):
     def has_output(self) -> bool:
         return bool(self.chosen)
 
-    def expected_parameters(self) -> list[str]:
+    def expected_parameters(self) -> list[str | None]:
         return list(self.parameters)
 
     def choices(self, changelist: ChangeList) -> Iterator[dict[str, Any]]:
@@ -187,7 +190,7 @@ class DeletedFilter(admin.SimpleListFilter):
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         return [("yes", "Deleted in GHL or erased")]
 
-    def choices(self, changelist: ChangeList) -> Iterator[dict[str, Any]]:
+    def choices(self, changelist: ChangeList) -> Iterator[_ListFilterChoices]:
         for choice in super().choices(changelist):
             if choice["display"] == "All":
                 choice["display"] = "Current leads"
@@ -275,7 +278,7 @@ class ContactAdmin(LocationScopedAdmin):
         return contact.display_name
 
     @admin.display(description="last reply", ordering="conversation__last_inbound_at", empty_value="never")
-    def last_reply(self, contact: Contact) -> str | None:
+    def last_reply(self, contact: selectors.ListedLead) -> str | None:
         # The list's rows carry the last reply as a plain value (selectors.lead_list_page).
         return last_reply_text(contact.last_inbound_at, timezone.get_current_timezone())
 
