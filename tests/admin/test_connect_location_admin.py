@@ -280,6 +280,39 @@ def test_a_location_without_a_token_is_told_to_get_one(admin_as: AdminAs, owner:
     assert ghl.calls == []
 
 
+def test_the_list_says_how_each_location_is_connected(
+    admin_as: AdminAs, owner: Any, alpha_realty: Location, beta_homes: Location, settings: Any
+) -> None:
+    settings.GHL_LOCATION_ID, settings.GHL_API_TOKEN = alpha_realty.id, "pit-from-the-environment"
+    Location.objects.create(id="NoTokenLoc000000001", name="Added by hand")
+    Location.objects.create(id="AppLoc0000000000001", name="On the app", api_token="at-1",
+                            token_source=TokenSource.MARKETPLACE_APP)
+
+    rows = text(admin_as(owner).get(LIST)).split("<tr")
+
+    def connection_of(name: str) -> str:
+        row = next(row for row in rows if f">{name}</a>" in row)
+        cell = row.split('class="field-connection">')[1].split("</td>")[0]
+        return re.sub(r"<[^>]+>", "", cell).strip()
+
+    assert connection_of(alpha_realty.name) == "This installation's GHL_API_TOKEN"
+    assert connection_of("Beta Homes") == "Private Integration token"
+    assert connection_of("Added by hand") == "Not connected: no GHL token"
+    assert connection_of("On the app") == "GHL marketplace app"
+
+
+def test_replacing_the_installations_own_location_token_says_the_environment_wins(
+    admin_as: AdminAs, alpha_broker: Any, alpha_realty: Location, settings: Any
+) -> None:
+    settings.GHL_LOCATION_ID, settings.GHL_API_TOKEN = alpha_realty.id, "pit-from-the-environment"
+
+    page = text(admin_as(alpha_broker).get(f"/admin/leads/location/{alpha_realty.id}/token/"))
+
+    words = " ".join(re.sub(r"<[^>]+>", "", page).split())
+    assert "use this installation's GHL_API_TOKEN setting, which wins over a token kept here" in words
+    assert "pit-from-the-environment" not in page
+
+
 # -- the marketplace app and reconnection ------------------------------------------------------------------------
 
 
