@@ -118,6 +118,18 @@ class Draft(models.Model):
         return f"<Draft {self.pk} {self.status}>"
 
 
+class ClaudeRephrasing(models.Model):
+    """A reply Claude rephrased: the bot's own text, kept beside the outbox row whose body Claude's wording
+    replaced, so a broker sees both ("the bot wrote ... / Claude sent ...")."""
+
+    outbox = models.OneToOneField(OutboxMessage, on_delete=models.CASCADE, related_name="claude_rephrasing")
+    bot_wrote = models.TextField(help_text="The bot's own text, before Claude rephrased it")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Claude's rephrasing of outbox row {self.outbox_id}"
+
+
 class SendingSwitch(models.Model):
     """The install-wide kill switch, flipped in the admin without a deploy (JORGEBOT_SENDING_PAUSED is the
     deploy-time one). One row; while `paused`, the gate blocks every text of every location."""

@@ -10,7 +10,8 @@ from functools import partial
 
 from django.db import transaction
 
-from leads.models import Contact, OutboxKind, OutboxMessage
+from bots.models import ClaudeRephrasing
+from leads.models import Contact, OutboxKind, OutboxMessage, OutboxStatus
 
 
 def queue_text(
@@ -28,6 +29,23 @@ def queue_text(
         },
     )
     return row
+
+
+def rephrase_waiting_text(contact: Contact, draft: str, phrased: str) -> bool:
+    """Put Claude's wording in the latest waiting text of the lead that still says `draft`, and keep the bot's own
+    text beside it (ClaudeRephrasing). False when no such text waits: a delivery already took the draft, which is
+    then what the lead gets (both are complete replies)."""
+    with transaction.atomic():
+        # Locked while still pending, so a delivery that takes the row meanwhile is waited for and the row skipped.
+        outbox_id = (
+            OutboxMessage.objects.filter(contact=contact, kind=OutboxKind.SMS, status=OutboxStatus.PENDING, body=draft)
+            .order_by("-id").select_for_update().values_list("pk", flat=True).first()
+        )
+        if outbox_id is None:
+            return False
+        OutboxMessage.objects.filter(pk=outbox_id).update(body=phrased)
+        ClaudeRephrasing.objects.create(outbox_id=outbox_id, bot_wrote=draft)
+    return True
 
 
 def queue_tag_changes(contact: Contact, key: str, *, add: Iterable[str] = (), remove: Iterable[str] = ()) -> None:

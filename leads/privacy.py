@@ -46,6 +46,10 @@ class Erasure:
     churn_predictions: int = 0
     # The compliance log keeps the record of each request (CCPA keeps records of requests), not the lead's words.
     compliance_texts: int = 0
+    # The bot's own texts kept beside Claude's rephrasing of them.
+    claude_rephrasings: int = 0
+    # The audit trail keeps who did what to her, not the changed values.
+    audit_entries: int = 0
 
 
 # Sent inside the erasure's transaction, with the lead locked: each app that keeps data about a lead (the bots, the

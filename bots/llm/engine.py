@@ -21,8 +21,9 @@ from bots.llm.errors import LLMError, LLMRetryableError, LLMUnavailable
 from bots.llm.phrasing import phrase_with_claude
 from bots.llm.reading import needs_claude, read_with_claude
 from bots.nlu import Extraction, ExtractionContext, extract
+from bots.outbox import rephrase_waiting_text
 from bots.state import ConversationState
-from leads.models import Contact, Location, OutboxKind, OutboxMessage, OutboxStatus
+from leads.models import Contact, Location
 
 logger = logging.getLogger(__name__)
 
@@ -156,15 +157,8 @@ class ClaudeTurn:
         except LLMError as exc:
             logger.info("sending the draft contact=%s: %s", contact.pk, exc)
             return
-        if phrased == reply.draft:
-            return
-        waiting = OutboxMessage.objects.filter(
-            contact=contact, kind=OutboxKind.SMS, status=OutboxStatus.PENDING, body=reply.draft
-        )
-        # The turn's row, and only while it still waits: if a delivery already took the draft, the draft is what
-        # the lead gets (both are complete replies).
-        latest = waiting.order_by("-id").values("pk")[:1]
-        waiting.filter(pk__in=latest).update(body=phrased)
+        if phrased != reply.draft:
+            rephrase_waiting_text(contact, reply.draft, phrased)
 
 
 def retry_countdown(attempt: int, retry_after: float | None) -> float:

@@ -14,8 +14,11 @@ from django.utils import timezone
 from bots import services
 from bots.llm.engine import ClaudeTurn
 from bots.llm.errors import LLMRetryableError
+from bots.models import ClaudeRephrasing
 from bots.nlu import ExtractionContext, extract
+from bots.outbox import queue_text, rephrase_waiting_text
 from leads.models import Contact, Conversation, Message, OutboxMessage
+from leads.privacy import erase_contact
 from tests.conftest import wait_for
 from tests.fakes.anthropic import FakeAnthropic
 
@@ -82,6 +85,52 @@ def test_the_phrased_reply_replaces_the_draft_in_the_outbox(fake_anthropic: Fake
     assert [len(fake_anthropic.message_requests(task)) for task in ("reading", "phrasing")] == [0, 1]
     state = Conversation.objects.get(pk=message.conversation_id).state
     assert state["last_reply"] == "Happy to help with the sale. What is the address of the home?"
+
+
+@pytest.mark.django_db
+def test_the_bots_own_text_is_kept_beside_claudes_rephrasing(fake_anthropic: FakeAnthropic, maria: Contact) -> None:
+    message = text_from(maria, "Hi, I want to sell my house")
+
+    services.take_turn(message.conversation_id)
+
+    row = OutboxMessage.objects.get(contact=maria, kind="sms")
+    assert row.body == "Thanks, that helps. Happy to help with the sale. What is the address of the home?"
+    assert row.claude_rephrasing.bot_wrote == "Happy to help with the sale. What is the address of the home?"
+
+
+@pytest.mark.django_db
+def test_an_off_voice_phrasing_sends_the_draft_and_keeps_no_rephrasing(
+    fake_anthropic: FakeAnthropic, maria: Contact
+) -> None:
+    fake_anthropic.answer_next(text="Hey!! Happy to help \U0001F600 What is the address of the home?", task="phrasing")
+    message = text_from(maria, "Hi, I want to sell my house")
+
+    services.take_turn(message.conversation_id)
+
+    assert queued_text(maria) == "Happy to help with the sale. What is the address of the home?"
+    assert not ClaudeRephrasing.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_text_already_on_its_way_is_not_rephrased(maria: Contact) -> None:
+    # the delivery took the draft before Claude answered: the lead gets the draft, and nothing claims otherwise
+    sent = queue_text(maria, "What is the address of the home?", "turn:sent")
+    OutboxMessage.objects.filter(pk=sent.pk).update(status="sent")
+
+    assert not rephrase_waiting_text(maria, "What is the address of the home?", "Got it. What is the address?")
+
+    assert OutboxMessage.objects.get(pk=sent.pk).body == "What is the address of the home?"
+    assert not ClaudeRephrasing.objects.exists()
+
+
+@pytest.mark.django_db
+def test_erasing_the_lead_deletes_the_bots_texts_kept_beside_claudes(maria: Contact) -> None:
+    queue_text(maria, "What is the address of the home?", "turn:one")
+    assert rephrase_waiting_text(maria, "What is the address of the home?", "Got it. What is the address?")
+
+    erased = erase_contact(maria)
+
+    assert erased.claude_rephrasings == 1 and not ClaudeRephrasing.objects.exists()
 
 
 @pytest.mark.django_db
