@@ -63,6 +63,7 @@ def test_a_broker_in_los_angeles_reads_the_lead_list_and_transcript_in_pacific_t
     # then both read in Pacific time, labelled, and the menu says so
     assert '<td class="field-last_reply">Dec 07, 17:05 PST</td>' in listed
     assert re.search(r'id="time-zone-link"[^>]*>Times in America/Los_Angeles \(P[SD]T\)</a>', listed)
+    assert 'id="time-zone-link"' in text_of(browser.get("/admin/"))  # the dashboard too
     assert "Dec 7, 5:05 PM PST" in section(page, "transcript")
     # a San Diego number: the lead's clock reads the same, so nothing is added
     assert "the lead's time" not in section(page, "transcript")
