@@ -160,7 +160,9 @@ class LocationAdmin(LocationConnectionsAdmin):
     actions = ("make_workflow_secret",)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> tuple[str, ...]:
-        shown = ("bot_settings_link", "workflow_secret")
+        # The calendar is picked from GHL's own list ("Change calendar"), never typed: a mistyped id fails only
+        # when a lead tries to book.
+        shown = ("calendar_id", "bot_settings_link", "workflow_secret")
         return ("id", *shown) if obj is not None else shown
 
     def get_urls(self) -> list[URLPattern]:

@@ -258,6 +258,23 @@ def test_a_calendar_ghl_does_not_list_is_refused(
     assert Location.objects.get(id=alpha_on_ghl.id).calendar_id == "cal_consults"
 
 
+def test_the_location_page_does_not_take_a_typed_calendar_id(
+    admin_as: AdminAs, alpha_broker: Any, alpha_on_ghl: Location
+) -> None:
+    Location.objects.filter(pk=alpha_on_ghl.pk).update(calendar_id="cal_consults")
+    page = f"/admin/leads/location/{alpha_on_ghl.id}/change/"
+    browser = admin_as(alpha_broker)
+
+    # when the change form is posted with a calendar id typed in (or forged)
+    shown = text(browser.get(page))
+    browser.post(page, {"name": alpha_on_ghl.name, "timezone": alpha_on_ghl.timezone, "calendar_id": "cal_typo",
+                        "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0"})
+
+    # then the field is not a box on the page and the calendar stays GHL's: it is picked from GHL's list only
+    assert 'name="calendar_id"' not in shown
+    assert Location.objects.get(id=alpha_on_ghl.id).calendar_id == "cal_consults"
+
+
 def test_ghl_down_on_the_calendar_page_says_so(
     admin_as: AdminAs, alpha_broker: Any, alpha_on_ghl: Location, ghl: FakeGHL, settings: Any
 ) -> None:
