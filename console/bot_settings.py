@@ -17,6 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from analytics import config as analytics_config
+from audit.services import Actor
 from bots.config import (
     DEFAULT_FIELDS,
     DEFAULT_TAGS,
@@ -27,6 +28,7 @@ from bots.config import (
     settings_problems,
 )
 from bots.texts import DEFAULT_TEXTS, OVERRIDABLE_TEXT_KEYS, preview
+from console import audit_trail
 from console.settings_trial import try_settings
 from leads.access import scope_of
 from leads.models import Location
@@ -94,13 +96,17 @@ def location_settings_problems(overrides: Any) -> list[SettingsProblem]:
     return problems
 
 
-def save_bot_settings(location_id: str, overrides: dict[str, Any], *, may_set_spend_limit: bool) -> Location:
+def save_bot_settings(
+    location_id: str, overrides: dict[str, Any], *, may_set_spend_limit: bool, by: Actor
+) -> Location:
     """Keep a location's new settings, checked whole; raises InvalidBotSettings and keeps nothing when any is wrong.
 
     Without `may_set_spend_limit` the stored spend limit stays as it is, whatever `overrides` says. The row is
-    locked so a superuser's change of the limit made meanwhile is not overwritten by a broker's older copy."""
+    locked so a superuser's change of the limit made meanwhile is not overwritten by a broker's older copy. What
+    changed goes on the audit trail, setting by setting, attributed to `by`."""
     with transaction.atomic():
         location = Location.objects.select_for_update().get(pk=location_id)
+        audit_trail.remember_stored_values(location)
         overrides = dict(overrides)
         if not may_set_spend_limit:
             overrides.pop(SPEND_LIMIT_KEY, None)
@@ -111,6 +117,7 @@ def save_bot_settings(location_id: str, overrides: dict[str, Any], *, may_set_sp
             raise InvalidBotSettings(problems)
         location.bot_settings = overrides
         location.save(update_fields=["bot_settings", "updated_at"])
+        audit_trail.record_save(by, location, added=False, location_id=location.pk)
     return location
 
 
@@ -391,7 +398,8 @@ def bot_settings_page(admin_site: AdminSite, request: HttpRequest, location_id: 
             form.show_problems(problems, texts)
         elif action == "save":
             try:
-                save_bot_settings(location.pk, proposed, may_set_spend_limit=may_set_spend_limit)
+                save_bot_settings(location.pk, proposed, may_set_spend_limit=may_set_spend_limit,
+                                  by=audit_trail.admin_actor(request))
             except InvalidBotSettings as invalid:
                 form.show_problems(invalid.problems, texts)
             else:

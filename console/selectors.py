@@ -7,11 +7,13 @@ from typing import TYPE_CHECKING, TypeAlias, TypedDict
 
 from django.db.models import (
     F,
+    OuterRef,
     QuerySet,
+    Subquery,
 )
 
 from analytics.models import ChurnPrediction, LeadScore
-from bots.models import FollowUp, FollowUpStatus
+from bots.models import ClaudeRephrasing, FollowUp, FollowUpStatus
 from bots.state import ConversationState
 from leads.access import LocationScope
 from leads.models import (
@@ -68,14 +70,20 @@ class TranscriptLine:
     direction: str
     body: str
     sent_at: dt.datetime
+    # The bot's own text, when Claude rephrased it and `body` is what Claude sent.
+    bot_wrote: str | None = None
 
 
 def transcript(contact: Contact, limit: int = TRANSCRIPT_LIMIT) -> list[TranscriptLine]:
-    """The lead's texts, oldest first: the latest `limit` of them."""
+    """The lead's texts, oldest first: the latest `limit` of them, each text Claude rephrased with the bot's own."""
+    # The text as GHL reports it and the outbox row we sent it from share GHL's message id.
+    rephrased = ClaudeRephrasing.objects.filter(
+        outbox__contact=contact, outbox__ghl_message_id=OuterRef("ghl_message_id")
+    ).exclude(outbox__ghl_message_id="").values("bot_wrote")[:1]
     rows = (
         Message.objects.filter(conversation__contact=contact)
         .order_by("-sent_at", "-id")
-        .values("sender", "direction", "body", "sent_at")[:limit]
+        .values("sender", "direction", "body", "sent_at", bot_wrote=Subquery(rephrased))[:limit]
     )
     return [TranscriptLine(**row) for row in reversed(rows)]
 
@@ -151,5 +159,6 @@ def churn_of(contact: Contact) -> ChurnPrediction | None:
 
 
 def outbox_of(contact: Contact, limit: int = 50) -> QuerySet[OutboxMessage]:
-    """The lead's latest writes to GHL, newest first, with why each was sent, held or blocked."""
-    return OutboxMessage.objects.filter(contact=contact).order_by("-id")[:limit]
+    """The lead's latest writes to GHL, newest first, with why each was sent, held or blocked, and the bot's own
+    text beside a text Claude rephrased."""
+    return OutboxMessage.objects.filter(contact=contact).select_related("claude_rephrasing").order_by("-id")[:limit]

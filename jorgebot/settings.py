@@ -121,6 +121,8 @@ INSTALLED_APPS = [
     "bots.llm",
     "analytics",
     "alerts",
+    # Who did what: every broker action, recorded by the console (audit.services.record_action).
+    "audit",
     # The broker console: the admin, the dashboard, the REST API, broker actions and demo data. No models.
     "console",
 ]

@@ -1,5 +1,6 @@
 """What every admin page of the console builds on: `LocationScopedAdmin` applies a user's location scope once
-(queryset, object checks, location choices), with the paginator, filters and action form they share."""
+(queryset, object checks, location choices), with the paginator, filters and action form they share; every save
+and deletion through it, or through `SuperuserOnlyAdmin`, goes on the audit trail (`AuditedAdmin`)."""
 from __future__ import annotations
 
 import hashlib
@@ -14,12 +15,13 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Model, QuerySet
 from django.db.models.fields.related import ForeignKey
-from django.forms import ModelChoiceField
+from django.forms import BaseFormSet, ModelChoiceField, ModelForm
 from django.http import HttpRequest
 from django.utils.functional import cached_property
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from console import audit_trail
 from leads.access import LocationScope, location_id_of, scope_of
 from leads.models import (
     Location,
@@ -79,7 +81,33 @@ class ActionForm(helpers.ActionForm):
     )
 
 
-class LocationScopedAdmin(admin.ModelAdmin):
+class AuditedAdmin(admin.ModelAdmin):
+    """Puts every save and deletion made through the page on the audit trail, with what changed."""
+
+    def location_id_of(self, obj: Model) -> str | None:
+        return None
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Any:
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            audit_trail.remember_stored_values(obj)
+        return obj
+
+    def save_related(
+        self, request: HttpRequest, form: ModelForm[Any], formsets: list[BaseFormSet[Any]], change: bool
+    ) -> None:
+        # Django calls this after save_model, whatever a page's save_model does, inside the page's transaction.
+        super().save_related(request, form, formsets, change)
+        audit_trail.record_admin_save(request, form.instance, formsets, added=not change,
+                                      location_id=self.location_id_of(form.instance))
+
+    def log_deletions(self, request: HttpRequest, queryset: Any) -> Any:
+        # Called before the rows go, by the delete page and the "delete selected" action alike.
+        audit_trail.record_admin_deletions(request, queryset, self.location_id_of)
+        return super().log_deletions(request, queryset)
+
+
+class LocationScopedAdmin(AuditedAdmin):
     """A model admin that shows only the rows of the user's locations, and offers only those locations.
 
     `location_field` is the path from the model to its `Location` ("" for Location itself). Members may
@@ -224,7 +252,7 @@ class ScopedLocationFilter(admin.SimpleListFilter):
 # -- leads -------------------------------------------------------------------------------------------
 
 
-class SuperuserOnlyAdmin(admin.ModelAdmin):
+class SuperuserOnlyAdmin(AuditedAdmin):
     """A page for whoever runs the install, across every location: only superusers see it."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:

@@ -2,8 +2,8 @@
 the global kill switch.
 
 Drafts are read-only except for the one thing a broker does with them: approve (as written, or with an edit)
-or discard, through bots.drafts, the one place that turns a draft into a text. Location scoping comes from
-console.admin.base.LocationScopedAdmin.
+or discard, through console.broker_actions (bots.drafts turns a draft into a text; the audit trail records who).
+Location scoping comes from console.admin.base.LocationScopedAdmin.
 """
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ from django.http import HttpRequest
 
 from bots import drafts
 from bots.models import ComplianceEvent, Draft, DraftStatus, FollowUp, SendingSwitch
+from console import broker_actions
 from console.admin.base import LocationScopedAdmin, ScopedLocationFilter, SuperuserOnlyAdmin
+from console.audit_trail import admin_actor
 
 
 class DraftForm(forms.ModelForm):
@@ -59,7 +61,7 @@ class DraftAdmin(LocationScopedAdmin):
 
     def save_model(self, request: HttpRequest, obj: Draft, form: forms.ModelForm, change: bool) -> None:
         try:
-            drafts.approve_draft(obj.pk, request.user, form.cleaned_data.get("text"))
+            broker_actions.approve_draft(obj.pk, by=admin_actor(request), body=form.cleaned_data.get("text"))
         except (drafts.DraftRejected, drafts.DraftNotPending) as exc:
             self.message_user(request, f"Not sent: {exc}.", messages.ERROR)
 
@@ -68,7 +70,7 @@ class DraftAdmin(LocationScopedAdmin):
         sent = 0
         for draft in queryset.filter(status=DraftStatus.PENDING):
             try:
-                drafts.approve_draft(draft.pk, request.user)
+                broker_actions.approve_draft(draft.pk, by=admin_actor(request))
                 sent += 1
             except drafts.DraftNotPending:
                 continue
@@ -79,7 +81,7 @@ class DraftAdmin(LocationScopedAdmin):
         discarded = 0
         for draft in queryset.filter(status=DraftStatus.PENDING):
             try:
-                drafts.discard_draft(draft.pk, request.user)
+                broker_actions.discard_draft(draft.pk, by=admin_actor(request))
                 discarded += 1
             except drafts.DraftNotPending:
                 continue

@@ -13,7 +13,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
@@ -21,13 +21,16 @@ from django.utils import timezone
 
 from analytics.models import ChurnTier
 from analytics.selectors import score_bands
+from audit.models import AuditAction
+from audit.selectors import entries_of_lead
+from audit.services import record_action, record_lead_actions
 from bots import localtime
 from bots.compliance import last_text_decision
 from bots.config import BotConfig
 from bots.models import ComplianceEvent
 from console import broker_actions, dashboard, dashboard_filters, local_time, selectors
 from console.admin.base import ActionForm, CappedCountPaginator, LocationScopedAdmin, ScopedLocationFilter
-from leads import privacy
+from console.audit_trail import admin_actor
 from leads.access import scope_of
 from leads.models import (
     Contact,
@@ -315,18 +318,18 @@ class ContactAdmin(LocationScopedAdmin):
 
     @admin.action(description="Pause the bot for the selected leads")
     def pause_bot(self, request: HttpRequest, queryset: QuerySet[Contact]) -> None:
-        paused = broker_actions.pause_bot(queryset)
+        paused = broker_actions.pause_bot(queryset, by=admin_actor(request))
         self.message_user(request, f"Bot paused for {paused} lead(s) until you resume it.", messages.SUCCESS)
 
     @admin.action(description="Resume the bot for the selected leads")
     def resume_bot(self, request: HttpRequest, queryset: QuerySet[Contact]) -> None:
-        resumed = broker_actions.resume_bot(queryset)
+        resumed = broker_actions.resume_bot(queryset, by=admin_actor(request))
         self.message_user(request, f"Bot resumed for {resumed} lead(s) (a lead tagged AI-Off needs handing back).",
                           messages.SUCCESS)
 
     @admin.action(description="Hand the selected leads to a human")
     def hand_to_human(self, request: HttpRequest, queryset: QuerySet[Contact]) -> None:
-        handed = broker_actions.hand_to_human(queryset.select_related("location"))
+        handed = broker_actions.hand_to_human(queryset.select_related("location"), by=admin_actor(request))
         self.message_user(
             request, f"{handed} lead(s) tagged for a human; the bot stays off for them.", messages.SUCCESS
         )
@@ -339,12 +342,14 @@ class ContactAdmin(LocationScopedAdmin):
         chosen = list(queryset.order_by().values_list("pk", flat=True)[:RESCORE_AT_ONCE])
         scored = analytics.rescore_open_leads(contact_ids=chosen)
         analytics.predict_churn(contact_ids=chosen)
+        record_lead_actions(admin_actor(request), AuditAction.RESCORED,
+                            Contact.objects.filter(pk__in=chosen).only("pk", "location_id"))
         self.message_user(request, f"Rescored {scored.leads} open lead(s) ({scored.contacts_updated} changed); "
                                    "closed, opted-out and hand-scored leads keep their score.", messages.SUCCESS)
 
     @admin.action(description="Answer again the selected leads' texts whose turn was parked")
     def retry_parked_turns(self, request: HttpRequest, queryset: QuerySet[Contact]) -> None:
-        retried = broker_actions.retry_parked_turns(queryset)
+        retried = broker_actions.retry_parked_turns(queryset, by=admin_actor(request))
         self.message_user(request, f"The bot answers {retried} parked conversation(s) again; the others had "
                                    "nothing parked.", messages.SUCCESS)
 
@@ -364,6 +369,8 @@ class ContactAdmin(LocationScopedAdmin):
                                        "ANTHROPIC_API_KEY, too many recent failures, or the day's spend limit "
                                        "reached), or they have not texted.", messages.WARNING)
             return
+        record_lead_actions(admin_actor(request), AuditAction.REREAD,
+                            Contact.objects.filter(conversation__pk__in=conversation_ids).only("pk", "location_id"))
         self.message_user(request, f"Claude is re-reading {reading} conversation(s); what it finds "
                                    "fills in the bot's answers and GHL's fields (Claude › bulk jobs).",
                           messages.SUCCESS)
@@ -371,13 +378,17 @@ class ContactAdmin(LocationScopedAdmin):
     @admin.action(description="Export the selected leads as CSV")
     def export_csv(self, request: HttpRequest, queryset: QuerySet[Contact]) -> StreamingHttpResponse:
         rows = self.scope(request).filter_for_brokers(queryset).order_by("pk")
+        # One entry per location (an export of thousands of leads is one thing a person did).
+        for location_id, count in rows.order_by().values_list("location_id").annotate(count=Count("pk")):
+            record_action(admin_actor(request), AuditAction.EXPORTED, location_id=location_id,
+                          summary=f"{count} lead(s) as CSV")
         response = StreamingHttpResponse(_csv_lines(rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="leads-{timezone.localdate():%Y-%m-%d}.csv"'
         return response
 
     @admin.action(description="Hand the selected leads back to the bot")
     def hand_back_to_bot(self, request: HttpRequest, queryset: QuerySet[Contact]) -> None:
-        handed = broker_actions.hand_back_to_bot(queryset)
+        handed = broker_actions.hand_back_to_bot(queryset, by=admin_actor(request))
         self.message_user(request, f"{handed} lead(s) handed back: AI-Off and Human-Follow-Up-Needed removed, "
                                    "follow-ups resumed. Opted-out leads stay silent.", messages.SUCCESS)
 
@@ -389,8 +400,7 @@ class ContactAdmin(LocationScopedAdmin):
             self.message_user(request, "Select exactly one lead of a location you run.", messages.ERROR)
             return None
         contact = contacts[0]
-        exported = privacy.export_contact_data(contact)
-        privacy.erase_contact(contact)
+        exported = broker_actions.export_and_erase(contact, by=admin_actor(request))
         response = HttpResponse(exported, content_type="application/json")
         response["Content-Disposition"] = f'attachment; filename="lead-{contact.pk}-erased.json"'
         return response
@@ -442,6 +452,7 @@ class ContactAdmin(LocationScopedAdmin):
                 booking=selectors.call_booking(state),
                 outbox=selectors.outbox_of(obj),
                 followups=selectors.planned_follow_ups(obj),
+                audit_entries=entries_of_lead(obj),
                 scores=selectors.score_history(obj),
                 churn=selectors.churn_of(obj),
                 bot_paused=bool(obj.bot_paused_until and obj.bot_paused_until > timezone.now()),

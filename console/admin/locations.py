@@ -19,10 +19,9 @@ from django.utils.html import format_html
 from console import broker_actions
 from console.admin.base import CappedCountPaginator, LocationScopedAdmin, ScopedLocationFilter, SuperuserOnlyAdmin
 from console.admin.connect import LocationConnectionsAdmin
+from console.audit_trail import admin_actor
 from console.bot_settings import bot_settings_page
-from leads import services
 from leads.access import scope_of
-from leads.listings import import_listings_csv
 from leads.models import (
     Location,
     LocationMembership,
@@ -65,7 +64,8 @@ class OutboxMessageAdmin(LocationScopedAdmin):
 
     @admin.action(description="Retry the selected failed or parked deliveries")
     def retry_deliveries(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
-        retried = broker_actions.retry_deliveries(self.scope(request).filter_for_brokers(queryset))
+        retried = broker_actions.retry_deliveries(self.scope(request).filter_for_brokers(queryset),
+                                                  by=admin_actor(request))
         self.message_user(request, f"{retried} failed or parked write(s) to GHL sent again (texts pass the "
                                    "compliance gate again); the others were not failed or parked.", messages.SUCCESS)
 
@@ -112,7 +112,7 @@ class PropertyAdmin(LocationScopedAdmin):
         form = ListingImportForm(request.POST or None, request.FILES or None, locations=locations)
         if request.method == "POST" and form.is_valid():
             stream = io.TextIOWrapper(form.cleaned_data["file"].file, encoding="utf-8-sig", errors="replace")
-            report = import_listings_csv(stream, form.cleaned_data["location"])
+            report = broker_actions.import_listings(stream, form.cleaned_data["location"], by=admin_actor(request))
             self.message_user(
                 request, f"Listings imported: {report.imported} new, {report.updated} updated, "
                 f"{len(report.skipped)} skipped.", messages.SUCCESS if not report.skipped else messages.WARNING,
@@ -196,7 +196,8 @@ class LocationAdmin(LocationConnectionsAdmin):
             return None
         location = locations[0]
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "location": location,
-                   "title": "New workflow secret", "secret": services.rotate_workflow_secret(location),
+                   "title": "New workflow secret",
+                   "secret": broker_actions.make_workflow_secret(location, by=admin_actor(request)),
                    "webhook_url": request.build_absolute_uri(reverse("ghl-workflow-webhook"))}
         response = TemplateResponse(request, "admin/leads/location/workflow_secret.html", context)
         response["Cache-Control"] = "no-store"
@@ -223,5 +224,5 @@ class WebhookEventAdmin(SuperuserOnlyAdmin):
 
     @admin.action(description="Retry the selected parked events (failed too often, never applied)")
     def retry_parked_events(self, request: HttpRequest, queryset: QuerySet[WebhookEvent]) -> None:
-        retried = broker_actions.retry_webhook_events(queryset.values_list("pk", flat=True))
+        retried = broker_actions.retry_webhook_events(queryset.values_list("pk", flat=True), by=admin_actor(request))
         self.message_user(request, f"{retried} parked event(s) handed to the worker again.", messages.SUCCESS)

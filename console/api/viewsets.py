@@ -27,13 +27,14 @@ from rest_framework.viewsets import GenericViewSet
 
 from analytics import services as analytics
 from analytics.models import ChurnPrediction, LeadScore, RevenueForecast
+from audit.models import AuditAction
+from audit.services import record_action
 from bots import drafts
 from bots.models import Draft
-from console import broker_actions
+from console import audit_trail, broker_actions
 from console.api import filters, serializers
 from console.api.permissions import BrokersWrite, IsLocationMember
 from leads.access import location_id_of, scope_of
-from leads.listings import import_listings_csv
 from leads.models import Contact, Conversation, Location, Message, Property
 
 
@@ -91,7 +92,8 @@ class QueryFilterBackend(DjangoFilterBackend):
 
 
 class ScopedViewSet(GenericViewSet):
-    """The base of every API viewset: the caller's locations only, members only, cursor pages, filters.
+    """The base of every API viewset: the caller's locations only, members only, cursor pages, filters; every
+    create, update and delete goes on the audit trail with what changed.
 
     `location_field` is the path from the model to its Location ("" when the rows are locations).
     """
@@ -106,6 +108,30 @@ class ScopedViewSet(GenericViewSet):
 
     def location_id_of(self, obj: Model) -> str | None:
         return location_id_of(obj, self.location_field)
+
+    def get_object(self) -> Any:
+        obj = super().get_object()
+        audit_trail.remember_stored_values(obj)
+        return obj
+
+    def perform_create(self, serializer: BaseSerializer[Any]) -> None:
+        with transaction.atomic():
+            saved = self.save(serializer)
+            audit_trail.record_api_save(self.request, saved, added=True, location_id=self.location_id_of(saved))
+
+    def perform_update(self, serializer: BaseSerializer[Any]) -> None:
+        with transaction.atomic():
+            saved = self.save(serializer)
+            audit_trail.record_api_save(self.request, saved, added=False, location_id=self.location_id_of(saved))
+
+    def perform_destroy(self, instance: Model) -> None:
+        with transaction.atomic():
+            audit_trail.record_api_deletion(self.request, instance, location_id=self.location_id_of(instance))
+            instance.delete()
+
+    def save(self, serializer: BaseSerializer[Any]) -> Model:
+        saved: Model = serializer.save()
+        return saved
 
     def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -149,14 +175,16 @@ class LeadViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixi
         """Put the bot to sleep for this lead, until `until` or until resumed."""
         body = serializers.PauseSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        paused = broker_actions.pause_bot(self._this_lead(), body.validated_data.get("until"))
+        paused = broker_actions.pause_bot(self._this_lead(), by=audit_trail.api_actor(request),
+                                          until=body.validated_data.get("until"))
         return Response(serializers.CountSerializer(paused).data)
 
     @extend_schema(request=None, responses=serializers.CountSerializer)
     @action(detail=True, methods=["post"])
     def resume(self, request: Request, pk: str | None = None) -> Response:
         """End the pause; the bot answers the lead's next text (unless a tag such as AI-Off stops it)."""
-        return Response(serializers.CountSerializer(broker_actions.resume_bot(self._this_lead())).data)
+        resumed = broker_actions.resume_bot(self._this_lead(), by=audit_trail.api_actor(request))
+        return Response(serializers.CountSerializer(resumed).data)
 
     @extend_schema(methods=["POST"], request=serializers.ScoreOverrideSerializer, responses=serializers.LeadSerializer)
     @extend_schema(methods=["DELETE"], request=None, responses=serializers.LeadSerializer)
@@ -165,25 +193,34 @@ class LeadViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixi
         """Brokers: set the lead's score by hand (it sticks through the nightly rescoring), or DELETE to go back
         to the computed score."""
         lead = self.get_object()
+        by = audit_trail.api_actor(request)
         if request.method == "DELETE":
-            analytics.clear_score_override(lead)
+            with transaction.atomic():
+                analytics.clear_score_override(lead)
+                record_action(by, AuditAction.SCORE_OVERRIDE_CLEARED, location_id=lead.location_id, lead=lead)
         else:
             body = serializers.ScoreOverrideSerializer(data=request.data)
             body.is_valid(raise_exception=True)
-            analytics.override_score(lead, body.validated_data["score"], body.validated_data["reason"], request.user)
+            score = body.validated_data["score"]
+            with transaction.atomic():
+                analytics.override_score(lead, score, body.validated_data["reason"], request.user)
+                record_action(by, AuditAction.SCORE_OVERRIDDEN, location_id=lead.location_id, lead=lead,
+                              changes={"score": [lead.score, score]}, summary=f"score {score}")
         return Response(serializers.LeadSerializer(self.get_object()).data)
 
     @extend_schema(request=None, responses=serializers.CountSerializer)
     @action(detail=True, methods=["post"], url_path="hand-back")
     def hand_back(self, request: Request, pk: str | None = None) -> Response:
         """Give the lead back to the bot: AI-Off and Human-Follow-Up-Needed come off in GHL, the pause ends."""
-        return Response(serializers.CountSerializer(broker_actions.hand_back_to_bot(self._this_lead())).data)
+        handed = broker_actions.hand_back_to_bot(self._this_lead(), by=audit_trail.api_actor(request))
+        return Response(serializers.CountSerializer(handed).data)
 
     @extend_schema(request=None, responses=serializers.CountSerializer)
     @action(detail=True, methods=["post"], url_path="hand-to-human")
     def hand_to_human(self, request: Request, pk: str | None = None) -> Response:
         """Tag the lead Human-Follow-Up-Needed + AI-Off in GHL; the bot stays off."""
-        handed = broker_actions.hand_to_human(self._this_lead().select_related("location"))
+        handed = broker_actions.hand_to_human(self._this_lead().select_related("location"),
+                                              by=audit_trail.api_actor(request))
         return Response(serializers.CountSerializer(handed).data)
 
 
@@ -219,19 +256,12 @@ class PropertyViewSet(
     filterset_class = filters.PropertyFilterSet
     search_fields = ["listing_id", "address", "city", "postal_code", "neighbourhood"]
 
-    def perform_create(self, serializer: BaseSerializer[Property]) -> None:
-        self._save_listing(serializer)
-
-    def perform_update(self, serializer: BaseSerializer[Property]) -> None:
-        self._save_listing(serializer)
-
-    @staticmethod
-    def _save_listing(serializer: BaseSerializer[Property]) -> None:
+    def save(self, serializer: BaseSerializer[Property]) -> Property:
         # The serializer checks (location, listing_id) first; two requests saving the same id at once both pass
         # that check, and the unique constraint turns the second away: a 400, as the check would have.
         try:
             with transaction.atomic():
-                serializer.save()
+                return serializer.save()
         except IntegrityError:
             raise ValidationError({"listing_id": ["This location already has a listing with this id."]}) from None
 
@@ -242,7 +272,8 @@ class PropertyViewSet(
         upload = serializers.ListingImportSerializer(data=request.data, context=self.get_serializer_context())
         upload.is_valid(raise_exception=True)
         stream = io.TextIOWrapper(upload.validated_data["file"].file, encoding="utf-8-sig", errors="replace")
-        report = import_listings_csv(stream, upload.validated_data["location"])
+        report = broker_actions.import_listings(stream, upload.validated_data["location"],
+                                                by=audit_trail.api_actor(request))
         return Response(serializers.ListingImportReportSerializer(report).data, status=status.HTTP_200_OK)
 
 
@@ -265,7 +296,8 @@ class DraftViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMix
         edit.is_valid(raise_exception=True)
         draft = self.get_object()
         try:
-            drafts.approve_draft(draft.pk, request.user, edit.validated_data.get("body"))
+            broker_actions.approve_draft(draft.pk, by=audit_trail.api_actor(request),
+                                         body=edit.validated_data.get("body"))
         except drafts.DraftNotPending as error:
             return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
         except drafts.DraftRejected as error:
@@ -278,7 +310,7 @@ class DraftViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMix
         """Drop the draft: nothing is sent."""
         draft = self.get_object()
         try:
-            drafts.discard_draft(draft.pk, request.user)
+            broker_actions.discard_draft(draft.pk, by=audit_trail.api_actor(request))
         except drafts.DraftNotPending as error:
             return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
         return Response(serializers.DraftSerializer(self.get_object()).data)

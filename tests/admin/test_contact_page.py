@@ -8,8 +8,9 @@ from cachalot.api import cachalot_disabled
 from django.utils import timezone
 
 from bots.models import FollowUp
+from bots.outbox import queue_text, rephrase_waiting_text
 from console.broker_actions import PAUSED_UNTIL_RESUMED
-from leads.models import Contact, OutboxMessage
+from leads.models import Contact, Message, OutboxMessage
 from tests.admin.conftest import AdminAs, thread
 
 
@@ -117,6 +118,27 @@ def test_a_broker_of_another_location_cannot_open_the_page(
     assert maria.phone not in page and "Maria" not in page
 
 
+def test_a_text_claude_rephrased_shows_what_the_bot_wrote_beside_what_claude_sent(
+    admin_as: AdminAs, alpha_agent: Any, maria: Contact
+) -> None:
+    # given a reply the bot wrote, rephrased by Claude, sent to GHL and reported back by its webhook
+    row = queue_text(maria, "What is the address of the home?", "turn:one")
+    rephrase_waiting_text(maria, "What is the address of the home?", "Got it. What is the address of the home?")
+    OutboxMessage.objects.filter(pk=row.pk).update(status="sent", ghl_message_id="GhlMsg1")
+    conversation = thread(maria, ("lead", "I want to sell", timezone.now()))
+    Message.objects.create(conversation=conversation, direction="outbound", sender="bot", ghl_message_id="GhlMsg1",
+                           body="Got it. What is the address of the home?")
+
+    page = admin_as(alpha_agent).get(page_of(maria)).content.decode()
+
+    chat = page.split('id="transcript"', 1)[1].split('id="qualification"', 1)[0]
+    assert "Got it. What is the address of the home?" in chat
+    assert "Claude sent this; the bot wrote: What is the address of the home?" in chat
+    writes = page.split('id="outbox"', 1)[1].split("</table>", 1)[0]
+    assert "Claude sent Got it. What is the address of the home?" in writes
+    assert "the bot wrote: What is the address of the home?" in writes
+
+
 def test_the_leads_own_details_are_read_only_but_the_status_can_change(
     admin_as: AdminAs, alpha_agent: Any, maria: Contact
 ) -> None:
@@ -137,8 +159,10 @@ def test_the_page_costs_a_fixed_number_of_queries(
     thread(maria, *[("lead" if n % 2 else "bot", f"text {n}", timezone.now()) for n in range(30)])
 
     # session, user, memberships, the lead with its location, the gate's decision on the last text, then the
-    # transcript, the bot's state, follow-ups, scores, churn risk and the outbox (no Django permissions: console.auth)
-    with cachalot_disabled(), django_assert_num_queries(11):
+    # transcript (with the bot's own text of each Claude rephrased, in a subquery), the bot's state, follow-ups,
+    # scores, churn risk, the outbox (with those texts, joined) and the audit trail's entries (no Django
+    # permissions: console.auth)
+    with cachalot_disabled(), django_assert_num_queries(12):
         browser.get(page_of(maria))
 
 

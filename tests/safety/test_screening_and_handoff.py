@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.utils import timezone
 
+from audit.models import Channel
+from audit.services import Actor
 from bots import human, services
 from bots.human import pause_bot_for_human
 from bots.models import FollowUp
@@ -119,12 +122,12 @@ def test_a_person_texting_from_ghl_pauses_the_bot_and_withdraws_its_follow_ups(m
     assert _turn(maria, "ok thanks") == "no reply: a human took over"
 
 
-def test_the_reactivation_timer_wakes_the_bot_and_resumes_its_follow_ups(maria: Contact) -> None:
+def test_the_reactivation_timer_wakes_the_bot_and_resumes_its_follow_ups(maria: Contact, alpha_broker: Any) -> None:
     # given a pause that ran out, and another set by hand in the admin
     _turn(maria, "I want to sell my house")
     pause_bot_for_human(maria, hours=-1)
     other = Contact.objects.create(location=maria.location, ghl_id="HandPausedLead01", synced_at=timezone.now())
-    broker_actions.pause_bot(Contact.objects.filter(pk=other.pk))
+    broker_actions.pause_bot(Contact.objects.filter(pk=other.pk), by=Actor(alpha_broker, Channel.ADMIN))
 
     # when the timer runs
     assert human.wake_paused_bots() == 1
