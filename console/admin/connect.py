@@ -21,6 +21,7 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_post_parameters
 
+from console import audit_trail
 from console.admin.base import LocationScopedAdmin
 from leads.connections import (
     CannotConnect,
@@ -127,6 +128,8 @@ class LocationConnectionsAdmin(LocationScopedAdmin):
             except CannotConnect as refusal:
                 form.add_error(None, refusal.message)
             else:
+                audit_trail.record_save(audit_trail.admin_actor(request), connected.location, added=True,
+                                        location_id=connected.location.pk)
                 self.message_user(request, f"{connected.location} is connected: GHL accepted the token. Pick the "
                                            "calendar its calls are booked into.", messages.SUCCESS)
                 # The calendars GHL just listed: the picker needs no second call.
@@ -139,11 +142,15 @@ class LocationConnectionsAdmin(LocationScopedAdmin):
         location = self._location_run_by(request, object_id)
         form = ReplaceTokenForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
+            audit_trail.remember_stored_values(location)
             try:
                 connected = replace_token(location, form.cleaned_data["token"])
             except CannotConnect as refusal:
                 form.add_error(None, refusal.message)
             else:
+                # After GHL's answer, not in one transaction with it: the check is a call to GHL.
+                audit_trail.record_save(audit_trail.admin_actor(request), location, added=False,
+                                        location_id=location.pk)
                 self.message_user(request, f"{location}'s new token is kept: GHL accepted it.", messages.SUCCESS)
                 if location.calendar_id and location.calendar_id not in {c.id for c in connected.calendars}:
                     self.message_user(request, f"The booking calendar {location.calendar_id} is not one of this "
@@ -159,11 +166,14 @@ class LocationConnectionsAdmin(LocationScopedAdmin):
         location = self._location_run_by(request, object_id)
         refusal = ""
         if request.method == "POST":
+            audit_trail.remember_stored_values(location)
             try:
                 choose_calendar(location, request.POST.get("calendar", ""))
             except CannotConnect as error:
                 refusal = error.message
             else:
+                audit_trail.record_save(audit_trail.admin_actor(request), location, added=False,
+                                        location_id=location.pk)
                 chosen = (f"its calls into the calendar you picked ({location.calendar_id})" if location.calendar_id
                           else "no calls: no calendar is picked")
                 self.message_user(request, f"{location} books {chosen}.", messages.SUCCESS)

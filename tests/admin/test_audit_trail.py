@@ -19,6 +19,7 @@ from console import audit_trail, broker_actions
 from leads.models import Contact, Location, LocationMembership, OutboxMessage
 from tests.admin.conftest import AdminAs
 from tests.admin.test_bot_settings_form import as_posted
+from tests.admin.test_connect_location_admin import CONNECT, NEW_LOCATION, TOKEN, ghl  # noqa: F401 (a fixture)
 from tests.api.conftest import listing
 
 LIST = "/admin/leads/contact/"
@@ -340,3 +341,26 @@ def test_the_audit_list_is_read_only(admin_as: AdminAs, owner: Any, maria: Conta
     assert browser.post(f"{AUDIT}{entry.pk}/delete/", {"post": "yes"}).status_code == 403
     entry.refresh_from_db()
     assert entry.summary == ""
+
+
+# -- connecting a location, its token and its calendar ------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("ghl")  # GHL as the new location sees it (tests/admin/test_connect_location_admin.py)
+def test_connecting_a_location_replacing_its_token_and_picking_its_calendar_are_recorded(
+    admin_as: AdminAs, owner: Any
+) -> None:
+    browser = admin_as(owner)
+    browser.post(CONNECT, {"location_id": NEW_LOCATION, "token": TOKEN, "name": "Gamma"})
+    browser.post(f"/admin/leads/location/{NEW_LOCATION}/calendar/", {"calendar": "cal_consults"})
+    browser.post(f"/admin/leads/location/{NEW_LOCATION}/token/", {"token": TOKEN})
+    browser.post(f"/admin/leads/location/{NEW_LOCATION}/token/", {"token": "pit-revoked"})  # refused: no entry
+
+    connected, calendar, replaced = AuditEntry.objects.filter(location_id=NEW_LOCATION).order_by("id")
+    assert (connected.action, connected.user, connected.changes["name"]) == (AuditAction.ADDED, owner, [None, "Gamma"])
+    assert connected.changes["api_token"] == ["", "(replaced)"]
+    assert (calendar.action, calendar.changes) == (AuditAction.SETTINGS_CHANGED, {"calendar_id": ["", "cal_consults"]})
+    assert replaced.action == AuditAction.SETTINGS_CHANGED
+    assert replaced.changes["api_token"] == ["(hidden)", "(replaced)"]
+    trail = json.dumps([connected.changes, calendar.changes, replaced.changes])
+    assert TOKEN not in trail and "pit-revoked" not in trail
