@@ -13,5 +13,6 @@ from leads.privacy import lead_erasing
 @receiver(lead_erasing, dispatch_uid="audit.erase_lead")
 def erase_lead(*, contact: Contact, **_: Any) -> dict[str, int]:
     """A lead asked to be deleted: the entries about her keep who did what and when (the brokerage's record), but
-    not the changed values, which may carry her words (an edited draft)."""
-    return {"audit_entries": AuditEntry.objects.filter(lead=contact).exclude(changes={}).update(changes={})}
+    not the changed values or the summary, which may carry her words (an edited draft, a score's reason)."""
+    about_her = AuditEntry.objects.filter(lead=contact).exclude(changes={}, summary="")
+    return {"audit_entries": about_her.update(changes={}, summary="")}

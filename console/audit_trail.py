@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.utils.text import capfirst
 from rest_framework.request import Request
 
+from analytics.models import ScoreOverride
 from audit.models import AuditAction, Channel
 from audit.services import Actor, record_action
 from leads.fields import EncryptedTextField
@@ -103,12 +104,20 @@ def record_save(by: Actor, obj: Model, *, added: bool, location_id: str | None) 
 
 
 def _record_deletion(by: Actor, obj: Model, location_id: str | None) -> None:
-    action = AuditAction.MEMBER_REMOVED if isinstance(obj, LocationMembership) else AuditAction.DELETED
+    if isinstance(obj, LocationMembership):
+        action = AuditAction.MEMBER_REMOVED
+    elif isinstance(obj, ScoreOverride):
+        action = AuditAction.SCORE_OVERRIDE_CLEARED
+    else:
+        action = AuditAction.DELETED
     record_action(by, action, location_id=location_id, lead=_lead_of(obj), summary=describe(obj))
 
 
 def describe(obj: Model) -> str:
-    """The object as an entry names it: a lead by its number only, so her name is not kept in the trail."""
+    """The object as an entry names it: a lead by her number only, so her name is not kept in the trail, and a score
+    set by hand without its reason (free text about her)."""
+    if isinstance(obj, ScoreOverride):
+        return f"Score of lead {obj.contact_id} set by hand"
     label = str(obj.pk) if isinstance(obj, Contact) else str(obj)
     return f"{capfirst(obj._meta.verbose_name)} {label}"
 
@@ -130,6 +139,8 @@ def _record_inline_rows(by: Actor, formset: BaseFormSet[Any], location_id: str |
 
 
 def _action_of(obj: Model, changes: dict[str, list[Any]], added: bool) -> AuditAction:
+    if isinstance(obj, ScoreOverride):
+        return AuditAction.SCORE_OVERRIDDEN
     if added:
         return AuditAction.MEMBER_ADDED if isinstance(obj, LocationMembership) else AuditAction.ADDED
     if isinstance(obj, Contact) and "status" in changes:

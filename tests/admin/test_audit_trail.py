@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from analytics.models import ScoreOverride
 from audit.models import AuditAction, AuditEntry, Channel
 from audit.services import Actor, record_action
 from bots import drafts
@@ -201,6 +202,24 @@ def test_discarding_drafts_from_the_list_records_each(admin_as: AdminAs, alpha_a
     assert (entry.lead, entry.channel, entry.summary) == (maria, Channel.ADMIN_ACTION, f"draft {draft.pk}")
 
 
+def test_a_score_set_and_cleared_in_the_admin_is_recorded_without_its_reason(
+    admin_as: AdminAs, alpha_broker: Any, maria: Contact
+) -> None:
+    browser = admin_as(alpha_broker)
+    browser.post("/admin/analytics/scoreoverride/add/",
+                 {"contact": maria.pk, "score": 91, "reason": "Maria is pre-approved with our lender"})
+    override = ScoreOverride.objects.get(contact=maria)
+
+    browser.post(f"/admin/analytics/scoreoverride/{override.pk}/delete/", {"post": "yes"})
+
+    set_by_hand, cleared = AuditEntry.objects.order_by("id")
+    assert (set_by_hand.action, set_by_hand.lead, set_by_hand.user) == (AuditAction.SCORE_OVERRIDDEN, maria,
+                                                                       alpha_broker)
+    assert set_by_hand.changes["score"] == [None, 91] and "Maria" not in set_by_hand.summary
+    assert (cleared.action, cleared.lead, cleared.summary) == (AuditAction.SCORE_OVERRIDE_CLEARED, maria,
+                                                               f"Score of lead {maria.pk} set by hand")
+
+
 def test_a_refused_action_records_nothing(alpha_agent: Any, maria: Contact) -> None:
     # a draft already decided: bots.drafts refuses it, and the entry goes with the rolled-back work
     draft = pending_draft(maria)
@@ -249,7 +268,8 @@ def test_erasing_a_lead_records_who_and_keeps_no_changed_values_about_her(
     assert (erased.lead_id, erased.user) == (maria.pk, alpha_broker)
     assert erased.summary.startswith("erased: ") and "Maria" not in erased.summary
     approved = the_entry(action=AuditAction.DRAFT_APPROVED)
-    assert approved.changes == {} and approved.user == alpha_broker  # who did what stays, her words go
+    assert approved.user == alpha_broker  # who did what stays, her words go
+    assert (approved.changes, approved.summary) == ({}, "")
 
 
 def test_an_entry_keeps_who_acted_after_their_user_is_deleted(alpha_agent: Any, maria: Contact) -> None:

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from analytics.models import ChurnPrediction
 from analytics.services import override_score
+from audit.models import AuditAction, Channel
+from audit.services import Actor, record_action
 from bots import events as bot_events
 from bots import services
 from bots.models import Draft, FollowUp
@@ -131,6 +133,9 @@ def zoe(alpha_realty: Location, alpha_broker: Any) -> Contact:
     LogEntry.objects.create(user=alpha_broker, content_type=ContentType.objects.get_for_model(Contact),
                             object_id=str(contact.pk), object_repr=str(contact), action_flag=CHANGE,
                             change_message=f"Called {ZOE['phone']}")
+    record_action(Actor(alpha_broker, Channel.ADMIN), AuditAction.DRAFT_APPROVED, location_id=alpha_realty.pk,
+                  lead=contact, changes={"text": ["Hi Zelphine", "Hi Zelphine Quarrington"]},
+                  summary=f"edited for {ZOE['email']}")
     contact.refresh_from_db()
     return contact
 
@@ -155,7 +160,7 @@ def _rows_naming(value: str) -> list[str]:
 def test_after_an_erase_no_column_of_any_table_holds_her_name_phone_or_email(zoe: Contact) -> None:
     # given her data is in many tables
     assert {"leads_contact.first_name", "leads_webhookevent.payload", "analytics_scoreoverride.reason",
-            "django_admin_log.object_repr"} <= set(_rows_naming(ZOE["first_name"]))
+            "django_admin_log.object_repr", "audit_auditentry.changes"} <= set(_rows_naming(ZOE["first_name"]))
 
     # when she asks to be erased
     erase_contact(zoe)
