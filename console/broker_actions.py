@@ -194,10 +194,11 @@ def export_and_erase(contact: Contact, *, by: Actor) -> bytes:
 
 def import_listings(stream: TextIO, location: Location, *, by: Actor) -> ImportReport:
     """Upsert a RESO CSV of listings into the location (leads.listings); bad rows are reported, not fatal."""
-    with transaction.atomic():
-        report = import_listings_csv(stream, location)
-        record_action(by, AuditAction.LISTINGS_IMPORTED, location_id=location.pk,
-                      summary=f"{report.imported} new, {report.updated} updated, {len(report.skipped)} skipped")
+    # Recorded after the import, not in one transaction with it: the import commits a thousand rows at a time, so
+    # a big file does not hold its locks until the end.
+    report = import_listings_csv(stream, location)
+    record_action(by, AuditAction.LISTINGS_IMPORTED, location_id=location.pk,
+                  summary=f"{report.imported} new, {report.updated} updated, {len(report.skipped)} skipped")
     return report
 
 

@@ -2,6 +2,7 @@
 what changed; a call that reaches nothing records nothing."""
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from django.utils import timezone
@@ -110,3 +111,17 @@ def test_a_refused_listing_write_records_nothing(api_as: ApiAs, alpha_broker: An
     assert api.post("/api/v1/properties/", new, format="json").status_code == 400
 
     assert AuditEntry.objects.count() == 1
+
+
+def test_a_listing_import_is_recorded_with_its_counts(api_as: ApiAs, alpha_broker: Any, alpha_realty: Location) -> None:
+    upload = io.BytesIO(b"ListingId,ListPrice,UnparsedAddress,City\nNEW0002,725000,7 Oak Ave,Upland\n"
+                        b"BROKEN,not a price,8 Oak Ave,Upland\n")
+    upload.name = "listings.csv"
+
+    api_as(alpha_broker).post("/api/v1/properties/import/", {"file": upload, "location": alpha_realty.pk},
+                              format="multipart")
+
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.channel, entry.location_id) == (AuditAction.LISTINGS_IMPORTED, Channel.API,
+                                                                alpha_realty.pk)
+    assert entry.summary == "1 new, 0 updated, 1 skipped"
