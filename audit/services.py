@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import User
+
 from audit.models import AuditAction, AuditEntry, Channel
 from leads.models import Contact
 
@@ -17,7 +19,7 @@ SUMMARY_LENGTH = AuditEntry._meta.get_field("summary").max_length or 300
 class Actor:
     """Who acted, and through what (the admin page, a list action, the API)."""
 
-    user: Any
+    user: User
     channel: Channel
 
     @property

@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib.admin import helpers
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.db.models import Field, Model
 from django.forms import BaseFormSet
 from django.http import HttpRequest
@@ -31,11 +33,19 @@ _STORED = "_audit_stored_values"
 def admin_actor(request: HttpRequest) -> Actor:
     # Django's list actions post the rows chosen (or "all of them"); the lead page's buttons and forms do not.
     chosen = helpers.ACTION_CHECKBOX_NAME in request.POST or request.POST.get("select_across") == "1"
-    return Actor(request.user, Channel.ADMIN_ACTION if chosen else Channel.ADMIN)
+    return Actor(signed_in_user(request), Channel.ADMIN_ACTION if chosen else Channel.ADMIN)
 
 
 def api_actor(request: Request) -> Actor:
-    return Actor(request.user, Channel.API)
+    return Actor(signed_in_user(request), Channel.API)
+
+
+def signed_in_user(request: HttpRequest | Request) -> User:
+    """The person acting: the admin and the API let only signed-in people act, so an anonymous one is refused."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied("Sign in first.")
+    return user
 
 
 def remember_stored_values(obj: Model) -> None:
