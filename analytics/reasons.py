@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import SupportsFloat
 
 import numpy as np
 import pandas as pd
@@ -60,6 +61,13 @@ def _days_silent(days: float) -> str:
     return f"silent {_plural(days, 'day')}"
 
 
+def _number(value: object) -> float:
+    """A numeric feature's value as a float, numpy's numbers as Python's; anything else float() refuses too."""
+    if isinstance(value, (SupportsFloat, str)):
+        return float(value)
+    raise TypeError(f"not a number: {type(value).__name__}")
+
+
 def is_known(value: object) -> bool:
     """Whether a fact was recorded at all (not None, NaN or NA)."""
     return value is not None and not (isinstance(value, float) and math.isnan(value)) and value is not pd.NA
@@ -68,12 +76,12 @@ def is_known(value: object) -> bool:
 _PHRASES: dict[str, Callable[[object], str]] = {
     "source": lambda v: f"came from {v}" if is_known(v) else "source not recorded",
     "active_bot": lambda v: f"with the {v} bot",
-    "inbound_texts": lambda v: f"sent us {_plural(float(v), 'text')}" if v else "never texted back",  # type: ignore[arg-type]
-    "outbound_texts": lambda v: f"got {_plural(float(v), 'text')} from us",  # type: ignore[arg-type]
-    "median_reply_minutes": lambda v: _minutes(float(v)) if is_known(v) else "never replied to the bot",  # type: ignore[arg-type]
-    "days_since_last_reply": lambda v: _days_silent(float(v)) if is_known(v) else "never replied",  # type: ignore[arg-type]
-    "days_since_created": lambda v: f"lead for {_plural(float(v), 'day')}",  # type: ignore[arg-type]
-    "seller_answers": lambda v: f"{int(float(v))} of 4 seller answers",  # type: ignore[arg-type]
+    "inbound_texts": lambda v: f"sent us {_plural(_number(v), 'text')}" if v else "never texted back",
+    "outbound_texts": lambda v: f"got {_plural(_number(v), 'text')} from us",
+    "median_reply_minutes": lambda v: _minutes(_number(v)) if is_known(v) else "never replied to the bot",
+    "days_since_last_reply": lambda v: _days_silent(_number(v)) if is_known(v) else "never replied",
+    "days_since_created": lambda v: f"lead for {_plural(_number(v), 'day')}",
+    "seller_answers": lambda v: f"{int(_number(v))} of 4 seller answers",
     "timeline_accepted": lambda v: (
         "timeline not answered" if not is_known(v) else ("30 to 45 days accepted" if v else "30 to 45 days declined")
     ),
@@ -81,11 +89,11 @@ _PHRASES: dict[str, Callable[[object], str]] = {
     "financing": lambda v: _FINANCING.get(str(v), "financing not answered"),
     "has_budget": lambda v: "budget known" if v else "no budget yet",
     "buyer_timeline_days": lambda v: (
-        f"moving within {_plural(float(v), 'day')}" if is_known(v) else "move date not answered"  # type: ignore[arg-type]
+        f"moving within {_plural(_number(v), 'day')}" if is_known(v) else "move date not answered"
     ),
     "call_booked": lambda v: "call booked" if v else "no call booked",
-    "objections": lambda v: _plural(float(v), "objection") if v else "no objections",  # type: ignore[arg-type]
-    "handoffs": lambda v: f"handed between bots {_plural(float(v), 'time')}" if v else "one bot throughout",  # type: ignore[arg-type]
+    "objections": lambda v: _plural(_number(v), "objection") if v else "no objections",
+    "handoffs": lambda v: f"handed between bots {_plural(_number(v), 'time')}" if v else "one bot throughout",
 }
 
 
