@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from leads.ghl.client import GHLCalendar, GHLClient, GHLLocation
 from leads.ghl.errors import GHLError
 from leads.ghl.oauth import GHLOAuth, GrantRefused, TokenGrant
-from leads.models import Location, TokenSource
+from leads.models import Location, LocationMembership, MemberRole, TokenSource
 
 logger = logging.getLogger(__name__)
 
@@ -99,8 +100,11 @@ class ConnectedLocation:
 # -- Private Integration tokens ------------------------------------------------------------------------------
 
 
-def connect_location(location_id: str, token: str, name: str | None = None) -> ConnectedLocation:
-    """Add a location with its Private Integration token, once GHL has accepted the token for it.
+def connect_location(
+    location_id: str, token: str, name: str | None = None, broker: AbstractBaseUser | None = None
+) -> ConnectedLocation:
+    """Add a location with its Private Integration token, once GHL has accepted the token for it; `broker`, who
+    connected it, becomes its broker in the same transaction (the token is their proof of running it in GHL).
 
     `name` defaults to the location's name in GHL; the time zone is GHL's. Raises MissingDetails,
     AlreadyConnected, TokenRefused, WrongLocation, CalendarsNotReadable or GHLUnavailable, having saved nothing.
@@ -110,13 +114,16 @@ def connect_location(location_id: str, token: str, name: str | None = None) -> C
         raise AlreadyConnected(f"Location {location_id} is already connected: replace its token instead.")
     profile, calendars = check_token(location_id, token)
     try:
-        location = Location.objects.create(
-            id=location_id,
-            name=(name or "").strip() or profile.name or location_id,
-            timezone=_zone_name(profile.timezone),
-            api_token=token,
-            token_source=TokenSource.PRIVATE_INTEGRATION,
-        )
+        with transaction.atomic():
+            location = Location.objects.create(
+                id=location_id,
+                name=(name or "").strip() or profile.name or location_id,
+                timezone=_zone_name(profile.timezone),
+                api_token=token,
+                token_source=TokenSource.PRIVATE_INTEGRATION,
+            )
+            if broker is not None:
+                LocationMembership.objects.create(user=broker, location=location, role=MemberRole.BROKER)
     except IntegrityError:
         # Someone connected it meanwhile.
         raise AlreadyConnected(f"Location {location_id} is already connected: replace its token instead.") from None

@@ -87,7 +87,8 @@ class LocationConnectionsAdmin(LocationScopedAdmin):
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         owner = self.scope(request).everything
-        context = {"may_connect": owner, "marketplace_install": owner and marketplace_app_enabled(),
+        context = {"may_connect": self.scope(request).is_broker_anywhere,
+                   "marketplace_install": owner and marketplace_app_enabled(),
                    **(extra_context or {})}
         return super().changelist_view(request, context)
 
@@ -116,14 +117,18 @@ class LocationConnectionsAdmin(LocationScopedAdmin):
 
     @_keeps_token_out_of_error_reports
     def connect_view(self, request: HttpRequest) -> HttpResponse:
-        """A new location, checked with GHL before it is kept; then its calendar is picked."""
-        if not self.scope(request).everything:
-            raise PermissionDenied  # a new location is a new tenant: the installation's owner adds it
+        """A new location, checked with GHL before it is kept; then its calendar is picked. The owner of the
+        installation, or a broker, who becomes the new location's broker: holding a GHL token of the location is
+        the proof of running it. Agents work leads and connect nothing."""
+        scope = self.scope(request)
+        if not scope.is_broker_anywhere:
+            raise PermissionDenied
         form = ConnectLocationForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
                 connected = connect_location(
-                    form.cleaned_data["location_id"], form.cleaned_data["token"], form.cleaned_data["name"]
+                    form.cleaned_data["location_id"], form.cleaned_data["token"], form.cleaned_data["name"],
+                    broker=None if scope.everything else audit_trail.signed_in_user(request),
                 )
             except CannotConnect as refusal:
                 form.add_error(None, refusal.message)

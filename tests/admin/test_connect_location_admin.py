@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from django.views.debug import SafeExceptionReporterFilter
 
-from leads.models import Location, TokenSource
+from leads.models import Location, LocationMembership, MemberRole, TokenSource
 from tests.admin.conftest import AdminAs
 from tests.fakes.ghl import FakeGHL
 
@@ -150,13 +150,28 @@ def test_a_location_already_connected_is_not_connected_again(
     assert token_of(alpha_on_ghl.id) == "alpha-token"
 
 
-def test_only_the_owner_connects_a_location(admin_as: AdminAs, alpha_broker: Any, ghl: FakeGHL) -> None:
-    browser = admin_as(alpha_broker)
+def test_an_agent_connects_no_location(admin_as: AdminAs, alpha_agent: Any, ghl: FakeGHL) -> None:
+    browser = admin_as(alpha_agent)
 
     assert f'href="{CONNECT}"' not in text(browser.get(LIST))
     assert browser.get(CONNECT).status_code == 403
     assert browser.post(CONNECT, {"location_id": NEW_LOCATION, "token": TOKEN}).status_code == 403
     assert ghl.calls == [] and not Location.objects.filter(id=NEW_LOCATION).exists()
+
+
+def test_a_broker_connects_a_second_location_and_runs_it(admin_as: AdminAs, alpha_broker: Any, ghl: FakeGHL) -> None:
+    browser = admin_as(alpha_broker)
+
+    # when a broker connects another GHL location with its token
+    listed = text(browser.get(LIST))
+    connect(browser)
+
+    # then it is kept with the token, and she is its broker (she holds its GHL token), with no one else let in
+    assert f'href="{CONNECT}"' in listed
+    assert token_of(NEW_LOCATION) == TOKEN
+    assert list(LocationMembership.objects.filter(location_id=NEW_LOCATION).values_list("user", "role")) == [
+        (alpha_broker.pk, MemberRole.BROKER)
+    ]
 
 
 # -- replacing a token -------------------------------------------------------------------------------------------
