@@ -11,7 +11,7 @@ from django.contrib.admin import helpers
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Field, Model
-from django.forms import BaseFormSet
+from django.forms import BaseFormSet, BaseModelFormSet
 from django.http import HttpRequest
 from django.utils.text import capfirst
 from rest_framework.request import Request
@@ -82,7 +82,8 @@ def record_admin_save(
     by = admin_actor(request)
     record_save(by, obj, added=added, location_id=location_id)
     for formset in formsets:
-        _record_inline_rows(by, formset, location_id)
+        if isinstance(formset, BaseModelFormSet):  # the admin's inlines: rows of a model
+            _record_inline_rows(by, formset, location_id)
 
 
 def record_admin_deletions(
@@ -132,18 +133,18 @@ def describe(obj: Model) -> str:
     return f"{capfirst(obj._meta.verbose_name)} {label}"
 
 
-def _record_inline_rows(by: Actor, formset: BaseFormSet[Any], location_id: str | None) -> None:
+def _record_inline_rows(by: Actor, formset: BaseModelFormSet[Any, Any], location_id: str | None) -> None:
     members = getattr(formset, "model", None) is LocationMembership
     forms_by_pk = {form.instance.pk: form for form in formset.initial_forms}
-    for row in formset.new_objects:  # type: ignore[attr-defined]
+    for row in formset.new_objects:
         record_action(by, AuditAction.MEMBER_ADDED if members else AuditAction.ADDED, location_id=location_id,
                       changes=changes_of(row, {}), summary=describe(row))
-    for row, changed_fields in formset.changed_objects:  # type: ignore[attr-defined]
+    for row, changed_fields in formset.changed_objects:
         initial = forms_by_pk[row.pk].initial
         changes = {name: [initial.get(name), _values_of(row).get(name)] for name in changed_fields}
         record_action(by, AuditAction.MEMBER_CHANGED if members else AuditAction.CHANGED, location_id=location_id,
                       changes=changes, summary=f"{describe(row)}: {', '.join(changes)}")
-    for row in formset.deleted_objects:  # type: ignore[attr-defined]
+    for row in formset.deleted_objects:
         record_action(by, AuditAction.MEMBER_REMOVED if members else AuditAction.DELETED, location_id=location_id,
                       summary=describe(row))
 

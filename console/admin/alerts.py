@@ -15,6 +15,7 @@ from django.http import HttpRequest
 
 from alerts.models import AlertEvent, Channel, Notification, NotificationStatus, Subscription
 from console.admin.base import LocationScopedAdmin, ScopedLocationFilter
+from console.audit_trail import signed_in_user
 from leads.access import LocationScope, scope_of
 from leads.models import LocationMembership
 
@@ -114,7 +115,7 @@ class SubscriptionAdmin(LocationScopedAdmin):
 
     def save_model(self, request: HttpRequest, obj: Subscription, form: Any, change: bool) -> None:
         if not change:
-            obj.created_by = request.user  # type: ignore[assignment]
+            obj.created_by = signed_in_user(request)
         super().save_model(request, obj, form, change)
 
     @admin.display(description="events")

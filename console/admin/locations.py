@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -81,7 +81,8 @@ class ListingImportForm(forms.Form):
 
     def __init__(self, *args: Any, locations: QuerySet[Location], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["location"].queryset = locations  # type: ignore[attr-defined]
+        # The form's own copy of `location` above.
+        cast("forms.ModelChoiceField[Location]", self.fields["location"]).queryset = locations
 
 
 @admin.register(Property)
