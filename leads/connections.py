@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -101,7 +101,7 @@ class ConnectedLocation:
 
 
 def connect_location(
-    location_id: str, token: str, name: str | None = None, broker: AbstractBaseUser | None = None
+    location_id: str, token: str, name: str | None = None, broker: User | None = None
 ) -> ConnectedLocation:
     """Add a location with its Private Integration token, once GHL has accepted the token for it; `broker`, who
     connected it, becomes its broker in the same transaction (the token is their proof of running it in GHL).
