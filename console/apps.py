@@ -8,3 +8,6 @@ class ConsoleConfig(AppConfig):
 
     name = "console"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from console import local_time  # noqa: F401 (keeps each user's time zone in their session at sign-in)

@@ -3,28 +3,15 @@
 A location's brokers and agents use the admin through their memberships (leads.access), never through Django's
 per-model permissions. So a member who is not staff holds none, and the admin's sidebar does not ask the database
 about them on every page for the auth, token and schedule admins she cannot open anyway (two queries a page).
-The user each request signs in as is read with the names their time zone is decided from (console.local_time).
 """
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-
-from console.local_time import with_time_zones
 
 
 class StaffPermissionsBackend(ModelBackend):
-    def get_user(self, user_id: Any) -> Any:
-        # ModelBackend's own, plus the time zone's names in the same query: no page pays one for its time zone.
-        user_model = get_user_model()
-        try:
-            user = with_time_zones(user_model._default_manager.filter(pk=user_id)).get()
-        except user_model.DoesNotExist:
-            return None
-        return user if self.user_can_authenticate(user) else None
-
     def get_user_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
         return super().get_user_permissions(user_obj, obj) if _is_staff(user_obj) else set()
 
