@@ -17,12 +17,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from bots import followups
+from bots import followups, localtime
 from bots.config import BotConfig, config_for
 from bots.engine import OFFLINE
 from bots.services import carry_out
 from bots.state import ConversationState
-from bots.turns import lead_zone
 from bots.workflows.booking import choose_slots, confirm_booking, offer_slots, schedule_by_hand
 from bots.workflows.decision import TurnPlan
 from bots.workflows.reply import render
@@ -49,7 +48,9 @@ def offer_call_slots(conversation_id: int, now: dt.datetime | None = None) -> Bo
     if ConversationState.from_dict(conversation.state).booking.status != "fetching":
         return BookingResult("no slots to offer", contact.pk)
     config = config_for(contact.location)
-    zone = lead_zone(contact.timezone, contact.location.timezone)
+    # The lead's clock as quiet hours and the console read it (GHL's zone, else area code, ZIP, location): "10 AM"
+    # in a text is 10 AM where she is.
+    zone = localtime.locale_of(contact, contact.location).zone
     now = now or timezone.now()
     free: list[dt.datetime] = []
     calendar_id = calendar_of(contact.location)

@@ -22,14 +22,14 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from bots import compliance, drafts, faq, followups, human, inbound_screen, outbox, screening
+from bots import compliance, drafts, faq, followups, human, inbound_screen, localtime, outbox, screening
 from bots.config import BotConfig, config_for
 from bots.engine import OFFLINE, Engine, TurnEngine, engine_for_turn
 from bots.matching import PropertyListings
 from bots.nlu import Extraction, ExtractionContext
 from bots.state import ConversationState
 from bots.texts import choose_text
-from bots.turns import LeadSnapshot, TurnPlan, extraction_context, lead_zone, plan_turn
+from bots.turns import LeadSnapshot, TurnPlan, extraction_context, plan_turn
 from bots.workflows.conversation import buyer_fields, remember_answers, seller_fields
 from bots.workflows.handoff import bot_for
 from leads.models import Contact, Conversation, Message
@@ -143,7 +143,7 @@ def _reading_of(
 ) -> tuple[str, ExtractionContext]:
     """The one place a turn's text and context are built: the read-ahead and the turn must agree, or a
     reading done ahead is not used."""
-    context = extraction_context(state, config, lead_zone(contact.timezone, contact.location.timezone), now)
+    context = extraction_context(state, config, localtime.locale_of(contact, contact.location).zone, now)
     # A burst of texts is read as one message: "Hi" + "I want to sell" is a seller.
     return "\n".join(m.body for m in pending), context
 
@@ -223,7 +223,7 @@ def _why_bot_is_silent(contact: Contact, config: BotConfig, now: dt.datetime, bo
 
 
 def snapshot_of(contact: Contact) -> LeadSnapshot:
-    return LeadSnapshot(tuple(contact.tags), lead_zone(contact.timezone, contact.location.timezone).key)
+    return LeadSnapshot(tuple(contact.tags), localtime.locale_of(contact, contact.location).zone.key)
 
 
 def carry_out(

@@ -71,6 +71,24 @@ def test_a_hot_seller_is_texted_three_numbered_slots_on_different_days(calendar:
     assert len(calendar.calls_to("GET", f"/calendars/{CALENDAR}/free-slots")) == 1
 
 
+def test_the_slots_are_offered_on_the_leads_own_clock_when_ghl_has_no_zone_for_her(
+    calendar: FakeGHL, maria: Contact
+) -> None:
+    # given a lead texting from a New York number, with no time zone in GHL, at a brokerage in Chicago
+    maria.phone, maria.timezone = "+12125550143", ""
+    maria.save()
+    conversation = hot_seller(maria)
+
+    booking.offer_call_slots(conversation.pk)
+
+    # then the free slots are read and offered in New York time, as quiet hours and the console read her clock:
+    # the calendar's 10 AM in Chicago is 11 AM for her
+    [call] = calendar.calls_to("GET", f"/calendars/{CALENDAR}/free-slots")
+    assert call.query["timezone"] == "America/New_York"
+    [text] = texts_to(maria)
+    assert "at 11 AM" in text and "at 10 AM" not in text
+
+
 def test_the_slots_are_read_before_the_lock_and_offered_once(calendar: FakeGHL, maria: Contact) -> None:
     conversation = hot_seller(maria)
     booking.offer_call_slots(conversation.pk)
