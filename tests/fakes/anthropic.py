@@ -75,6 +75,9 @@ class FakeAnthropic(LoopbackAPI):
         self.latency_seconds = latency_seconds
         self.batch_polls_to_end = batch_polls_to_end
         self._lock = threading.Lock()
+        # Bumped by reset(): a request that was still being answered then (a slow reply its client gave up on, in
+        # the test before) is not recorded as the next test's.
+        self._generation = 0
         self._reset_state()
         super().__init__()
 
@@ -95,6 +98,7 @@ class FakeAnthropic(LoopbackAPI):
         """Forget requests, scripts, the prompt cache, batches, and the latency."""
         with self._lock:
             self._reset_state()
+            self._generation += 1
             self.latency_seconds = 0.0
             self.batch_polls_to_end = 2
 
@@ -168,9 +172,12 @@ class FakeAnthropic(LoopbackAPI):
     # -- behaviour (server threads) --------------------------------------------------------------
 
     def answer(self, call: RecordedCall) -> Answer:
+        with self._lock:
+            generation = self._generation
         status, headers, body = self._handle(call.method, call.path, call.headers, call.json)
         with self._lock:
-            self._calls.append(dataclasses.replace(call, status=status))
+            if generation == self._generation:
+                self._calls.append(dataclasses.replace(call, status=status))
         return status, {"request-id": f"req_fake_{uuid.uuid4().hex[:12]}", **headers}, body
 
     def _handle(self, method: str, path: str, headers: dict[str, str], body: Any) -> Answer:
