@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from alerts.models import AlertEvent, Channel, Notification, Subscription, Timing
 from analytics import services as analytics_services
@@ -15,7 +16,7 @@ from bots.llm.models import CallOutcome, LLMTask
 from bots.llm.pricing import Usage
 from bots.outbox import queue_tag_changes, queue_text
 from bots.sender import deliver_pending
-from leads.models import Contact, Location, LocationMembership, OutboxMessage
+from leads.models import Contact, Conversation, Location, LocationMembership, OutboxMessage
 from tests.alerts.conftest import PUBLIC_URL, FakeChat, SMTPInbox
 from tests.conftest import wait_for
 from tests.fakes import ghl_events
@@ -123,6 +124,8 @@ def test_a_text_ghl_refuses_for_good_tells_the_broker_once(
     maria: Contact, alpha_broker: Any, smtp_inbox: SMTPInbox, fake_ghl: FakeGHL
 ) -> None:
     subscribe(alpha_broker, maria.location, AlertEvent.DELIVERY_FAILED, email="desk@alpha.example")
+    # the text answers a message she just sent, so quiet hours never hold it (the test ran at 9 PM in Texas once)
+    Conversation.objects.update_or_create(contact=maria, defaults={"last_inbound_at": timezone.now()})
     row = queue_text(maria, "Hi Maria, when would you like to move?", "test:refused")
     fake_ghl.fail_next(422, path_prefix="/conversations/messages")
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from bots import sender, tasks
 from bots.sender import DeliveryReport
-from leads.models import Contact, OutboxMessage
+from leads.models import Contact, Conversation, OutboxMessage
 from tests.fakes.ghl import FakeGHL
 
 
@@ -93,9 +93,16 @@ def _row(contact: Contact, kind: str, key: str, **fields: Any) -> OutboxMessage:
                                         **fields)
 
 
+def _she_just_texted(contact: Contact) -> None:
+    """The text answers a message she just sent, so it may go at any hour: without it the test would meet quiet
+    hours whenever it ran in her evening (it failed so when CI ran at 03:00 UTC, 9 PM in Texas)."""
+    Conversation.objects.update_or_create(contact=contact, defaults={"last_inbound_at": timezone.now()})
+
+
 def test_ghl_answering_500_for_many_attempts_keeps_the_text_waiting_within_its_budget(
     maria: Contact, fake_ghl: FakeGHL, settings: Any
 ) -> None:
+    _she_just_texted(maria)
     # given GHL answers 500 to every text, and a retry budget of an hour
     settings.JORGEBOT_DELIVERY_RETRY_HOURS = 1.0
     fake_ghl.fail_next(500, times=1000, path_prefix="/conversations/messages")
@@ -117,6 +124,7 @@ def test_ghl_answering_500_for_many_attempts_keeps_the_text_waiting_within_its_b
 def test_past_its_budget_a_text_fails_and_the_lead_is_tagged_delivery_failed(
     maria: Contact, fake_ghl: FakeGHL, settings: Any
 ) -> None:
+    _she_just_texted(maria)
     # given a text GHL has refused with 500 for longer than the budget
     settings.JORGEBOT_DELIVERY_RETRY_HOURS = 1.0
     fake_ghl.fail_next(500, times=1000, path_prefix="/conversations/messages")
